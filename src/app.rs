@@ -1,0 +1,108 @@
+//! Assembly: config in, a bound server out. `serve` and the tests both go through
+//! [`App::build`], so tests run the production wiring.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::cache::SportsCache;
+use crate::config::Config;
+use crate::http::router;
+use crate::http::state::{AppState, Started};
+use crate::providers::chain::ProviderChain;
+use crate::telemetry::metrics;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server failed: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// A bound, ready-to-run server.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    shutdown_grace: Duration,
+}
+
+impl App {
+    /// Binds the listen address (port 0 picks a free port) and wires every part.
+    pub async fn build(config: Config) -> Result<Self, AppError> {
+        let listener =
+            TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
+        let addr = listener.local_addr()?;
+        let chain = Arc::new(ProviderChain::from_config(&config));
+        let state = AppState {
+            catalogue: Arc::new(config.catalogue.clone()),
+            cache: SportsCache::new(chain, config.cache.clone()),
+            metrics: metrics::install(),
+            started: Started(Instant::now()),
+        };
+        Ok(Self { listener, router: router::build(state), addr, shutdown_grace: config.shutdown_grace })
+    }
+
+    /// The address actually bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
+    /// finish, and returns at the latest `shutdown_grace` later.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
+        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+        let graceful = async move {
+            shutdown.await;
+            tracing::info!("shutting down: draining in-flight requests");
+            let _ = signalled_tx.send(());
+        };
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
+        let grace = self.shutdown_grace;
+        let deadline = async move {
+            if signalled_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = server => result?,
+            () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping remaining requests"),
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// Serves until SIGTERM (ECS, Kubernetes, docker stop) or Ctrl-C.
+    pub async fn run(self) -> Result<(), AppError> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,168 @@
+//! Where caching is decided. Answers are cached per normalized upstream query (never per
+//! caller) with a fresh lifetime per data kind, then served stale while one background
+//! refresh runs (stale-while-revalidate), or while the upstream fails (stale-if-error).
+//! Concurrent misses for one key make a single upstream call (single-flight).
+
+pub mod entry;
+pub mod freshness;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+
+pub use self::entry::{Entry, Rendered, View};
+pub use self::freshness::Freshness;
+use crate::config::CacheSettings;
+use crate::providers::chain::ProviderChain;
+use crate::providers::{ProviderError, UpstreamQuery};
+use crate::telemetry::metrics;
+
+/// How a lookup was answered (drives `X-Cache`, `Cache-Status` and the metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheResult {
+    /// Fresh from the cache.
+    Hit,
+    /// Fetched upstream by this request.
+    Miss,
+    /// Waited for another request's upstream call for the same key.
+    Collapsed,
+    /// Stale, served while a background refresh runs.
+    Stale,
+    /// Stale, served because the upstream failed.
+    StaleIfError,
+}
+
+impl CacheResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hit => "hit",
+            Self::Miss => "miss",
+            Self::Collapsed => "collapsed",
+            Self::Stale => "stale",
+            Self::StaleIfError => "stale_error",
+        }
+    }
+}
+
+/// A cache answer: the entry and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    pub entry: Arc<Entry>,
+    pub result: CacheResult,
+    /// Why the upstream failed when stale data is served instead.
+    pub upstream_error: Option<ProviderError>,
+}
+
+/// The cache in front of the provider chain. Cheap to clone.
+#[derive(Clone)]
+pub struct SportsCache {
+    entries: moka::sync::Cache<String, Arc<Entry>>,
+    /// Upstream calls in flight, one per key; waiters share the leader's result.
+    flights: moka::future::Cache<String, Arc<Entry>>,
+    chain: Arc<ProviderChain>,
+    settings: Arc<CacheSettings>,
+}
+
+/// Per-entry retention: fresh life plus the stale windows, so expired data is still there
+/// for stale-if-error.
+struct Retention(Arc<CacheSettings>);
+
+impl moka::Expiry<String, Arc<Entry>> for Retention {
+    fn expire_after_create(&self, _: &String, entry: &Arc<Entry>, _: std::time::Instant) -> Option<Duration> {
+        Some(freshness::retention(entry.ttl, &self.0))
+    }
+}
+
+impl SportsCache {
+    pub fn new(chain: Arc<ProviderChain>, settings: CacheSettings) -> Self {
+        let settings = Arc::new(settings);
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(settings.max_bytes)
+            .weigher(|_: &String, e: &Arc<Entry>| e.weight())
+            .expire_after(Retention(settings.clone()))
+            .build();
+        // A finished flight lingers at most a second: its entry is in `entries` by then.
+        let flights = moka::future::Cache::builder().time_to_live(Duration::from_secs(1)).build();
+        Self { entries, flights, chain, settings }
+    }
+
+    pub fn chain(&self) -> &ProviderChain {
+        &self.chain
+    }
+
+    pub fn settings(&self) -> &CacheSettings {
+        &self.settings
+    }
+
+    /// Answers `query` from the cache or the upstream.
+    pub async fn get(&self, query: UpstreamQuery) -> Result<Lookup, ProviderError> {
+        let query = self.chain.normalize(query);
+        let key = query.cache_key();
+        let cached = self.entries.get(&key);
+        let lookup = match cached.as_ref().map(|e| (e, e.freshness(&self.settings))) {
+            Some((entry, Freshness::Fresh { .. })) => {
+                Ok(Lookup { entry: entry.clone(), result: CacheResult::Hit, upstream_error: None })
+            }
+            Some((entry, Freshness::Revalidate { .. })) => {
+                self.revalidate_in_background(key, query, entry.clone());
+                Ok(Lookup { entry: entry.clone(), result: CacheResult::Stale, upstream_error: None })
+            }
+            Some((entry, Freshness::StaleIfError { .. })) => match self.refresh(key, query).await {
+                Ok(lookup) => Ok(lookup),
+                Err(err) => Ok(Lookup { entry: entry.clone(), result: CacheResult::StaleIfError, upstream_error: Some(err) }),
+            },
+            Some((_, Freshness::Expired)) | None => self.refresh(key, query).await,
+        };
+        metrics::cache_lookup(lookup.as_ref().map_or("error", |l| l.result.as_str()));
+        lookup
+    }
+
+    /// Drops every entry (admin purge).
+    pub fn purge(&self) {
+        self.entries.invalidate_all();
+    }
+
+    /// One upstream call per key at a time: the first caller leads, later callers wait for
+    /// and share its result (an error too, so a failing upstream is not hammered).
+    async fn refresh(&self, key: String, query: UpstreamQuery) -> Result<Lookup, ProviderError> {
+        let this = self.clone();
+        let flight_key = key.clone();
+        let init = async move {
+            // Spawned so that a caller who disconnects does not cancel the refresh others wait on.
+            let task = tokio::spawn(async move {
+                let fetched = this.chain.fetch(&query).await?;
+                let ttl = freshness::ttl_for(query.kind, &fetched.dataset, &this.settings, Utc::now());
+                let entry = Arc::new(Entry::new(query, fetched, ttl));
+                this.entries.insert(key, entry.clone());
+                Ok::<_, ProviderError>(entry)
+            });
+            task.await.unwrap_or_else(|_| Err(ProviderError::Connect("refresh task failed".into())))
+        };
+        let flight = self.flights.entry(flight_key.clone()).or_try_insert_with(init).await;
+        match flight {
+            Ok(flight) => {
+                let result = if flight.is_fresh() { CacheResult::Miss } else { CacheResult::Collapsed };
+                if flight.is_fresh() {
+                    self.flights.invalidate(&flight_key).await;
+                }
+                Ok(Lookup { entry: flight.into_value(), result, upstream_error: None })
+            }
+            Err(shared) => Err((*shared).clone()),
+        }
+    }
+
+    fn revalidate_in_background(&self, key: String, query: UpstreamQuery, entry: Arc<Entry>) {
+        if entry.revalidating.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(err) = this.refresh(key, query).await {
+                tracing::warn!(error = %err, "background revalidation failed; serving stale");
+            }
+            entry.revalidating.store(false, Ordering::Release);
+        });
+    }
+}

@@ -1,0 +1,98 @@
+//! One cached upstream answer: the normalized data, its freshness, and the response bodies
+//! rendered from it (each rendered once per refresh, then shared by every hit).
+
+use std::sync::OnceLock;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::freshness::Freshness;
+use crate::config::CacheSettings;
+use crate::providers::{Fetched, UpstreamQuery};
+
+/// A rendered response body and its strong validator.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub body: Bytes,
+    /// Quoted strong ETag, e.g. `"9f86d081884c7d65"`.
+    pub etag: String,
+}
+
+impl Rendered {
+    pub fn new(body: impl Into<Bytes>) -> Self {
+        let body = body.into();
+        let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&body));
+        Self { body, etag }
+    }
+}
+
+/// The response shapes rendered from one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The `/v1` document.
+    V1 = 0,
+    /// The original Flask app's `/sports` document.
+    Legacy = 1,
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub query: UpstreamQuery,
+    pub fetched: Fetched,
+    stored_at: Instant,
+    /// Fresh lifetime chosen at refresh time (live games get the short one).
+    pub ttl: Duration,
+    views: [OnceLock<Rendered>; 2],
+    /// Set while a background revalidation runs, so stale hits start only one.
+    pub(super) revalidating: AtomicBool,
+}
+
+impl Entry {
+    pub fn new(query: UpstreamQuery, fetched: Fetched, ttl: Duration) -> Self {
+        Self {
+            query,
+            fetched,
+            stored_at: Instant::now(),
+            ttl,
+            views: [OnceLock::new(), OnceLock::new()],
+            revalidating: AtomicBool::new(false),
+        }
+    }
+
+    /// Seconds since the upstream answered.
+    pub fn age(&self) -> Duration {
+        self.stored_at.elapsed()
+    }
+
+    pub fn freshness(&self, settings: &CacheSettings) -> Freshness {
+        Freshness::of(self.age(), self.ttl, settings)
+    }
+
+    /// The body of `view`, rendered by `render` on first use after each refresh.
+    pub fn rendered(&self, view: View, render: impl FnOnce(&Self) -> Bytes) -> &Rendered {
+        self.views[view as usize].get_or_init(|| Rendered::new(render(self)))
+    }
+
+    /// Approximate memory held, for the cache's weigher: the rendered bodies plus the
+    /// normalized data, which serializes to about the same size as the V1 body.
+    pub fn weight(&self) -> u32 {
+        let rendered: usize = self.views.iter().filter_map(OnceLock::get).map(|r| r.body.len()).sum();
+        u32::try_from(rendered.max(4096) * 2).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_bodies_get_equal_etags_and_different_bodies_different_ones() {
+        let a = Rendered::new(Bytes::from_static(b"{\"a\":1}"));
+        let b = Rendered::new(Bytes::from_static(b"{\"a\":1}"));
+        let c = Rendered::new(Bytes::from_static(b"{\"a\":2}"));
+        assert_eq!(a.etag, b.etag);
+        assert_ne!(a.etag, c.etag);
+        assert!(a.etag.starts_with('"') && a.etag.ends_with('"') && a.etag.len() == 34);
+    }
+}

@@ -1,0 +1,11 @@
+//! The normalized sports data model every provider converts into and every route serves.
+
+pub mod game;
+pub mod league;
+pub mod standings;
+pub mod team;
+
+pub use game::{Game, GameStatus, Source, TeamSide};
+pub use league::{Catalogue, League, LeagueId, ProviderKind};
+pub use standings::{StandingGroup, StandingRow, Standings};
+pub use team::Team;

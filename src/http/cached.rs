@@ -1,0 +1,110 @@
+//! Turns a cache answer into an HTTP response: the rendered body plus headers that tell the
+//! truth about it (`ETag`, `Cache-Control`, `Age`, `Cache-Status`, `X-Cache`), and `304`
+//! for a matching `If-None-Match`.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+
+use crate::cache::{CacheResult, Freshness, Lookup, Rendered};
+use crate::config::CacheSettings;
+use crate::domain::ProviderKind;
+use crate::providers::ProviderError;
+
+/// What the access log and metrics learn about a cached response.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheNote {
+    pub result: CacheResult,
+    pub provider: ProviderKind,
+}
+
+pub fn respond(lookup: &Lookup, rendered: &Rendered, request: &HeaderMap, settings: &CacheSettings) -> Response {
+    let entry = &lookup.entry;
+    let age = entry.age().as_secs();
+    // Seconds of freshness left; negative once stale (RFC 9211 `ttl`).
+    let ttl = i64::try_from(entry.ttl.as_secs()).unwrap_or(i64::MAX) - i64::try_from(age).unwrap_or(i64::MAX);
+    let max_age = match entry.freshness(settings) {
+        Freshness::Fresh { remaining } => remaining.as_secs(),
+        _ => 0,
+    };
+    let not_modified = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| etag_matches(v, &rendered.etag));
+
+    let mut builder = Response::builder()
+        .header(header::ETAG, &rendered.etag)
+        .header(
+            header::CACHE_CONTROL,
+            format!(
+                "public, max-age={max_age}, stale-while-revalidate={}, stale-if-error={}",
+                settings.stale_while_revalidate.as_secs(),
+                settings.stale_if_error.as_secs()
+            ),
+        )
+        .header(header::AGE, age)
+        .header("cache-status", cache_status(lookup.result, ttl, lookup.upstream_error.as_ref()))
+        .header("x-cache", x_cache(lookup.result))
+        .extension(CacheNote { result: lookup.result, provider: entry.fetched.source.provider });
+    let response = if not_modified {
+        builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        builder = builder.header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        builder.status(StatusCode::OK).body(Body::from(rendered.body.clone()))
+    };
+    response.expect("cache headers are valid")
+}
+
+fn x_cache(result: CacheResult) -> &'static str {
+    match result {
+        CacheResult::Hit => "HIT",
+        CacheResult::Miss | CacheResult::Collapsed => "MISS",
+        CacheResult::Stale | CacheResult::StaleIfError => "STALE",
+    }
+}
+
+/// RFC 9211 `Cache-Status`.
+fn cache_status(result: CacheResult, ttl: i64, error: Option<&ProviderError>) -> String {
+    match result {
+        CacheResult::Hit => format!("sportsgate; hit; ttl={ttl}"),
+        CacheResult::Miss => format!("sportsgate; fwd=miss; stored; ttl={ttl}"),
+        CacheResult::Collapsed => format!("sportsgate; fwd=miss; collapsed; ttl={ttl}"),
+        CacheResult::Stale => format!("sportsgate; hit; ttl={ttl}; detail=stale-while-revalidate"),
+        CacheResult::StaleIfError => match error {
+            Some(ProviderError::Status { status, .. }) => {
+                format!("sportsgate; fwd=stale; fwd-status={status}; ttl={ttl}; detail=stale-if-error")
+            }
+            _ => format!("sportsgate; fwd=stale; ttl={ttl}; detail=stale-if-error"),
+        },
+    }
+}
+
+/// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored.
+fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    if_none_match.trim() == "*"
+        || if_none_match.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_star() {
+        let tag = "\"abc\"";
+        assert!(etag_matches("\"abc\"", tag));
+        assert!(etag_matches("\"x\", W/\"abc\"", tag));
+        assert!(etag_matches("*", tag));
+        assert!(!etag_matches("\"abd\"", tag));
+    }
+
+    #[test]
+    fn cache_status_reports_collapsed_and_stale_if_error_with_the_upstream_status() {
+        assert_eq!(cache_status(CacheResult::Collapsed, 5, None), "sportsgate; fwd=miss; collapsed; ttl=5");
+        let err = ProviderError::Status { status: 500, retry_after: None };
+        assert_eq!(
+            cache_status(CacheResult::StaleIfError, -30, Some(&err)),
+            "sportsgate; fwd=stale; fwd-status=500; ttl=-30; detail=stale-if-error"
+        );
+    }
+}

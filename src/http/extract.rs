@@ -1,0 +1,25 @@
+//! Extractors whose rejections are problem+json like every other error.
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+
+/// `Query<T>` that answers a bad or unknown parameter with a 400 problem naming it.
+/// `T` should be `#[serde(deny_unknown_fields)]` so typos are caught, not ignored.
+pub struct ValidQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ValidQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::try_from_uri(&parts.uri).map(|q| ValidQuery(q.0)).map_err(|rejection| {
+            // serde's message names the field and what was expected, never more.
+            let text = rejection.body_text();
+            let detail = text.trim_start_matches("Failed to deserialize query string: ").to_owned();
+            let parameter = detail.split('`').nth(1).map_or_else(|| "query".to_owned(), str::to_owned);
+            ApiError::invalid(parameter, detail)
+        })
+    }
+}

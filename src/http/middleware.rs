@@ -1,0 +1,3 @@
+//! Cross-cutting request handling.
+
+pub mod access_log;

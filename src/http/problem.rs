@@ -1,0 +1,172 @@
+//! The HTTP error type: every failure a route can meet, mapped once to an RFC 9457
+//! `application/problem+json` response. Details for operators are logged, not sent.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::providers::ProviderError;
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// RFC 9457 problem details. `type` is a relative URI naming the problem kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    /// For `unknown-league`: the ids that exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_leagues: Option<Vec<String>>,
+    /// For `invalid-parameter`: the parameter at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("unknown league {given:?}")]
+    UnknownLeague { given: String, valid: Vec<String> },
+    #[error("invalid parameter {parameter}: {detail}")]
+    InvalidParameter { parameter: String, detail: String },
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("not available: {0}")]
+    NotAvailable(String),
+    #[error(transparent)]
+    Upstream(#[from] ProviderError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::InvalidParameter { parameter: parameter.into(), detail: detail.into() }
+    }
+
+    fn problem(&self) -> (StatusCode, Problem) {
+        let p = |status: StatusCode, slug: &str, title: &'static str, detail: String| Problem {
+            kind: format!("/problems/{slug}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            valid_leagues: None,
+            parameter: None,
+        };
+        match self {
+            Self::UnknownLeague { given, valid } => {
+                let mut problem = p(
+                    StatusCode::NOT_FOUND,
+                    "unknown-league",
+                    "Unknown league",
+                    format!("There is no league {given:?}. Valid leagues: {}.", valid.join(", ")),
+                );
+                problem.valid_leagues = Some(valid.clone());
+                (StatusCode::NOT_FOUND, problem)
+            }
+            Self::InvalidParameter { parameter, detail } => {
+                let mut problem = p(StatusCode::BAD_REQUEST, "invalid-parameter", "Invalid parameter", detail.clone());
+                problem.parameter = Some(parameter.clone());
+                (StatusCode::BAD_REQUEST, problem)
+            }
+            Self::RouteNotFound => (
+                StatusCode::NOT_FOUND,
+                p(StatusCode::NOT_FOUND, "not-found", "Not found", "No route matches this path; see /docs.".into()),
+            ),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                p(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "This route does not accept that method.".into()),
+            ),
+            Self::NotAvailable(detail) => {
+                (StatusCode::NOT_FOUND, p(StatusCode::NOT_FOUND, "not-available", "Not available", detail.clone()))
+            }
+            Self::Upstream(err) => upstream_problem(err, p),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                p(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "Something went wrong on our side.".into()),
+            ),
+        }
+    }
+}
+
+/// Upstream failures in plain words; which upstream URL or what it answered stays in the log.
+fn upstream_problem(
+    err: &ProviderError,
+    p: impl Fn(StatusCode, &str, &'static str, String) -> Problem,
+) -> (StatusCode, Problem) {
+    let (status, slug, title, detail) = match err {
+        ProviderError::Unsupported { kind, league, .. } => (
+            StatusCode::NOT_FOUND,
+            "not-available",
+            "Not available",
+            format!("The configured providers do not serve {kind} for league {league}."),
+        ),
+        ProviderError::NoRecording(what) => (
+            StatusCode::NOT_FOUND,
+            "not-available",
+            "Not available",
+            format!("The replay provider has no recording of {what}."),
+        ),
+        ProviderError::Timeout => (
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream-timeout",
+            "Upstream timeout",
+            "The sports data provider did not answer in time, and no earlier copy is available.".into(),
+        ),
+        ProviderError::CircuitOpen(_) | ProviderError::BudgetExhausted(_) | ProviderError::NotConfigured(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upstream-unavailable",
+            "Upstream unavailable",
+            "The sports data provider is unavailable right now, and no earlier copy is available. Try again later.".into(),
+        ),
+        ProviderError::Connect(_) | ProviderError::Status { .. } | ProviderError::Malformed(_) => (
+            StatusCode::BAD_GATEWAY,
+            "upstream-error",
+            "Upstream error",
+            "The sports data provider failed to answer properly, and no earlier copy is available.".into(),
+        ),
+    };
+    (status, p(status, slug, title, detail))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, problem) = self.problem();
+        if status.is_server_error() {
+            tracing::warn!(error = %self, status = status.as_u16(), "request failed");
+        }
+        let mut response = (status, Json(problem)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_failures_map_to_gateway_statuses_with_plain_details() {
+        let cases = [
+            (ProviderError::Timeout, 504),
+            (ProviderError::Connect("connection failed".into()), 502),
+            (ProviderError::Status { status: 500, retry_after: None }, 502),
+            (ProviderError::CircuitOpen(crate::domain::ProviderKind::Espn), 503),
+            (ProviderError::BudgetExhausted(crate::domain::ProviderKind::Serpapi), 503),
+        ];
+        for (err, status) in cases {
+            let (code, problem) = ApiError::Upstream(err).problem();
+            assert_eq!(code.as_u16(), status);
+            assert!(!problem.detail.contains("http"), "{}", problem.detail);
+        }
+    }
+}

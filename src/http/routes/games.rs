@@ -1,0 +1,140 @@
+//! `GET /v1/leagues/{league}/games`: normalized games, filtered by date, team and status.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use bytes::Bytes;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::find_league;
+use crate::cache::{Entry, Rendered, SportsCache, View};
+use crate::domain::{Catalogue, Game, GameStatus, Source};
+use crate::http::cached::respond;
+use crate::http::extract::ValidQuery;
+use crate::http::problem::{ApiError, Problem};
+use crate::providers::{DataKind, Dataset, UpstreamQuery};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GamesParams {
+    /// Game day in the league's home time zone, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Team name (substring, case-insensitive) or exact abbreviation.
+    pub team: Option<String>,
+    /// One of `scheduled`, `live`, `final`.
+    pub status: Option<String>,
+}
+
+/// The validated filters.
+#[derive(Debug, Default)]
+pub struct GameFilter {
+    pub date: Option<NaiveDate>,
+    pub team: Option<String>,
+    pub status: Option<GameStatus>,
+}
+
+impl GameFilter {
+    pub fn parse(params: GamesParams) -> Result<Self, ApiError> {
+        let date = params
+            .date
+            .map(|d| {
+                NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                    .map_err(|_| ApiError::invalid("date", format!("date must be YYYY-MM-DD, got {:?}", truncate(&d))))
+            })
+            .transpose()?;
+        let status = params
+            .status
+            .map(|s| {
+                GameStatus::parse_filter(&s).ok_or_else(|| {
+                    ApiError::invalid("status", format!("status must be one of scheduled, live, final; got {:?}", truncate(&s)))
+                })
+            })
+            .transpose()?;
+        let team = params
+            .team
+            .map(|t| {
+                let t = t.trim().to_owned();
+                if t.is_empty() || t.chars().count() > 64 {
+                    Err(ApiError::invalid("team", "team must be 1 to 64 characters"))
+                } else {
+                    Ok(t)
+                }
+            })
+            .transpose()?;
+        Ok(Self { date, team, status })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.date.is_none() && self.team.is_none() && self.status.is_none()
+    }
+
+    fn keeps(&self, game: &Game) -> bool {
+        self.date.is_none_or(|d| game.local_date == Some(d))
+            && self.status.is_none_or(|s| game.status == s)
+            && self.team.as_deref().is_none_or(|t| game.involves(t))
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GamesResponse<'a> {
+    #[schema(example = "nfl")]
+    pub league: &'a str,
+    pub source: &'a Source,
+    pub count: usize,
+    pub games: Vec<&'a Game>,
+}
+
+fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
+    let games: Vec<&Game> = match &entry.fetched.dataset {
+        Dataset::Games(games) => games.iter().filter(|g| filter.keeps(g)).collect(),
+        _ => Vec::new(),
+    };
+    let doc = GamesResponse {
+        league: entry.query.league.id.as_str(),
+        source: &entry.fetched.source,
+        count: games.len(),
+        games,
+    };
+    serde_json::to_vec(&doc).expect("games serialize").into()
+}
+
+/// List a league's games.
+#[utoipa::path(get, path = "/v1/leagues/{league}/games", tag = "games",
+    params(("league" = String, Path, description = "League id, see /v1/leagues", example = "nfl"), GamesParams),
+    responses(
+        (status = 200, description = "Games", body = GamesResponse,
+            headers(("ETag" = String), ("Cache-Control" = String), ("Age" = u64), ("Cache-Status" = String), ("X-Cache" = String))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown league", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Upstream error and nothing cached", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Upstream unavailable and nothing cached", body = Problem, content_type = "application/problem+json"),
+        (status = 504, description = "Upstream timeout and nothing cached", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_games(
+    State(catalogue): State<Arc<Catalogue>>,
+    State(cache): State<SportsCache>,
+    Path(league): Path<String>,
+    ValidQuery(params): ValidQuery<GamesParams>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let league = find_league(&catalogue, &league)?;
+    let filter = GameFilter::parse(params)?;
+    let lookup = cache.get(UpstreamQuery { kind: DataKind::Games, league, date: filter.date }).await?;
+    let response = if filter.is_empty() {
+        let rendered = lookup.entry.rendered(View::V1, |e| render(e, &filter));
+        respond(&lookup, rendered, &headers, cache.settings())
+    } else {
+        respond(&lookup, &Rendered::new(render(&lookup.entry, &filter)), &headers, cache.settings())
+    };
+    Ok(response)
+}

@@ -1,0 +1,77 @@
+//! Liveness, readiness and the Prometheus scrape endpoint.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use metrics_exporter_prometheus::PrometheusHandle;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::cache::SportsCache;
+use crate::domain::ProviderKind;
+use crate::http::state::Started;
+use crate::providers::breaker::BreakerState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderHealth {
+    pub provider: ProviderKind,
+    /// `closed` (healthy), `open` (failing fast) or `half_open` (probing).
+    pub circuit: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready`, or `degraded` when a provider's circuit is open (cached data is still served).
+    pub status: &'static str,
+    pub providers: Vec<ProviderHealth>,
+    /// Parts that are not healthy, by name.
+    pub degraded: Vec<String>,
+    pub uptime_seconds: u64,
+}
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Readiness: can serve traffic. Upstream trouble degrades but does not fail readiness,
+/// since cached and stale data still answer; the degraded parts are listed.
+#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Readiness)))]
+pub async fn readyz(State(cache): State<SportsCache>, State(started): State<Started>) -> Json<Readiness> {
+    let providers: Vec<ProviderHealth> = cache
+        .chain()
+        .circuits()
+        .into_iter()
+        .map(|(provider, state)| ProviderHealth {
+            provider,
+            circuit: match state {
+                BreakerState::Closed => "closed",
+                BreakerState::Open => "open",
+                BreakerState::HalfOpen => "half_open",
+            },
+        })
+        .collect();
+    let degraded: Vec<String> =
+        providers.iter().filter(|p| p.circuit != "closed").map(|p| format!("provider:{}", p.provider)).collect();
+    Json(Readiness {
+        status: if degraded.is_empty() { "ready" } else { "degraded" },
+        providers,
+        degraded,
+        uptime_seconds: started.0.elapsed().as_secs(),
+    })
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render())
+}

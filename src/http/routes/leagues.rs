@@ -1,0 +1,45 @@
+//! `GET /v1/leagues`: the league catalogue.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::cache::SportsCache;
+use crate::domain::{Catalogue, ProviderKind};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeagueSummary {
+    pub id: String,
+    pub name: String,
+    pub sport: String,
+    pub time_zone: String,
+    /// Upstreams that know this league.
+    pub providers: Vec<ProviderKind>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaguesResponse {
+    pub leagues: Vec<LeagueSummary>,
+    /// The providers in force, primary first.
+    pub active_providers: Vec<ProviderKind>,
+}
+
+/// List the leagues sportsgate serves.
+#[utoipa::path(get, path = "/v1/leagues", tag = "leagues",
+    responses((status = 200, description = "The league catalogue", body = LeaguesResponse)))]
+pub async fn list_leagues(State(catalogue): State<Arc<Catalogue>>, State(cache): State<SportsCache>) -> Json<LeaguesResponse> {
+    let leagues = catalogue
+        .iter()
+        .map(|l| LeagueSummary {
+            id: l.id.to_string(),
+            name: l.name.clone(),
+            sport: l.sport.clone(),
+            time_zone: l.time_zone.name().to_owned(),
+            providers: l.providers(),
+        })
+        .collect();
+    Json(LeaguesResponse { leagues, active_providers: cache.chain().providers() })
+}

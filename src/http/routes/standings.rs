@@ -1,0 +1,57 @@
+//! `GET /v1/leagues/{league}/standings`: league tables.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use bytes::Bytes;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::find_league;
+use crate::cache::{Entry, SportsCache, View};
+use crate::domain::{Catalogue, Source, StandingGroup};
+use crate::http::cached::respond;
+use crate::http::problem::{ApiError, Problem};
+use crate::providers::{DataKind, Dataset, UpstreamQuery};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingsResponse<'a> {
+    pub league: &'a str,
+    pub source: &'a Source,
+    pub season: Option<&'a str>,
+    pub groups: &'a [StandingGroup],
+}
+
+fn render(entry: &Entry) -> Bytes {
+    let (season, groups) = match &entry.fetched.dataset {
+        Dataset::Standings(s) => (s.season.as_deref(), s.groups.as_slice()),
+        _ => (None, &[][..]),
+    };
+    let doc = StandingsResponse { league: entry.query.league.id.as_str(), source: &entry.fetched.source, season, groups };
+    serde_json::to_vec(&doc).expect("standings serialize").into()
+}
+
+/// A league's standings, as groups (conferences, divisions, or one table) of rows.
+#[utoipa::path(get, path = "/v1/leagues/{league}/standings", tag = "standings",
+    params(("league" = String, Path, description = "League id", example = "epl")),
+    responses(
+        (status = 200, description = "Standings", body = StandingsResponse),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "Unknown league, or no provider serves standings for it", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Upstream error and nothing cached", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Upstream unavailable and nothing cached", body = Problem, content_type = "application/problem+json"),
+        (status = 504, description = "Upstream timeout and nothing cached", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_standings(
+    State(catalogue): State<Arc<Catalogue>>,
+    State(cache): State<SportsCache>,
+    Path(league): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let league = find_league(&catalogue, &league)?;
+    let lookup = cache.get(UpstreamQuery { kind: DataKind::Standings, league, date: None }).await?;
+    let rendered = lookup.entry.rendered(View::V1, render);
+    Ok(respond(&lookup, rendered, &headers, cache.settings()))
+}

@@ -1,0 +1,57 @@
+//! `GET /v1/leagues/{league}/teams`: a league's teams.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use bytes::Bytes;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::find_league;
+use crate::cache::{Entry, SportsCache, View};
+use crate::domain::{Catalogue, Source, Team};
+use crate::http::cached::respond;
+use crate::http::problem::{ApiError, Problem};
+use crate::providers::{DataKind, Dataset, UpstreamQuery};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamsResponse<'a> {
+    pub league: &'a str,
+    pub source: &'a Source,
+    pub count: usize,
+    pub teams: &'a [Team],
+}
+
+fn render(entry: &Entry) -> Bytes {
+    let teams = match &entry.fetched.dataset {
+        Dataset::Teams(t) => t.as_slice(),
+        _ => &[],
+    };
+    let doc = TeamsResponse { league: entry.query.league.id.as_str(), source: &entry.fetched.source, count: teams.len(), teams };
+    serde_json::to_vec(&doc).expect("teams serialize").into()
+}
+
+/// A league's teams.
+#[utoipa::path(get, path = "/v1/leagues/{league}/teams", tag = "teams",
+    params(("league" = String, Path, description = "League id", example = "nfl")),
+    responses(
+        (status = 200, description = "Teams", body = TeamsResponse),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "Unknown league, or no provider serves teams for it", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Upstream error and nothing cached", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Upstream unavailable and nothing cached", body = Problem, content_type = "application/problem+json"),
+        (status = 504, description = "Upstream timeout and nothing cached", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_teams(
+    State(catalogue): State<Arc<Catalogue>>,
+    State(cache): State<SportsCache>,
+    Path(league): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let league = find_league(&catalogue, &league)?;
+    let lookup = cache.get(UpstreamQuery { kind: DataKind::Teams, league, date: None }).await?;
+    let rendered = lookup.entry.rendered(View::V1, render);
+    Ok(respond(&lookup, rendered, &headers, cache.settings()))
+}

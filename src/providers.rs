@@ -1,0 +1,156 @@
+//! Upstream sports-data providers behind one trait, and the normalizers that turn each
+//! upstream's payloads into the domain model. Upstream quirks stop in this module.
+//!
+//! To add a provider: implement [`Provider`] in a new submodule, add a [`ProviderKind`]
+//! variant, and construct it in [`build`].
+
+pub mod breaker;
+pub mod chain;
+pub mod espn;
+pub mod replay;
+pub mod serpapi;
+pub mod upstream_client;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use crate::domain::{Game, League, ProviderKind, Source, Standings, Team};
+
+/// What kind of data a query asks for; each kind has its own cache lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataKind {
+    Games,
+    Standings,
+    Teams,
+}
+
+impl DataKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Games => "games",
+            Self::Standings => "standings",
+            Self::Teams => "teams",
+        }
+    }
+}
+
+/// A normalized upstream question: the cache key is derived from this, never from the caller.
+#[derive(Debug, Clone)]
+pub struct UpstreamQuery {
+    pub kind: DataKind,
+    pub league: Arc<League>,
+    /// Game day asked for (games only); `None` means the upstream's current view.
+    pub date: Option<NaiveDate>,
+}
+
+impl UpstreamQuery {
+    /// A compact, caller-independent key: `games:nfl:2022-11-20`, `teams:nfl:`.
+    pub fn cache_key(&self) -> String {
+        let date = self.date.map(|d| d.to_string()).unwrap_or_default();
+        format!("{}:{}:{}", self.kind.as_str(), self.league.id, date)
+    }
+}
+
+/// A normalized answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dataset {
+    Games(Vec<Game>),
+    Standings(Standings),
+    Teams(Vec<Team>),
+}
+
+/// A normalized answer and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    pub dataset: Dataset,
+    pub source: Source,
+}
+
+/// An upstream payload that could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("upstream payload not understood: {0}")]
+pub struct NormalizeError(pub String);
+
+impl From<serde_json::Error> for NormalizeError {
+    fn from(e: serde_json::Error) -> Self {
+        // serde_json messages name a line/column and a type, never payload values.
+        Self(e.to_string())
+    }
+}
+
+/// Why a provider could not answer. Messages are safe to log: they never hold a URL,
+/// a query string or a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{provider} does not serve {kind} for league {league}")]
+    Unsupported { provider: ProviderKind, kind: &'static str, league: String },
+    #[error("{0} is not configured (missing API key)")]
+    NotConfigured(ProviderKind),
+    #[error("upstream timed out")]
+    Timeout,
+    #[error("upstream unreachable: {0}")]
+    Connect(String),
+    #[error("upstream answered HTTP {status}")]
+    Status { status: u16, retry_after: Option<std::time::Duration> },
+    #[error(transparent)]
+    Malformed(#[from] NormalizeError),
+    #[error("no recording for {0}")]
+    NoRecording(String),
+    #[error("{0} monthly budget is spent")]
+    BudgetExhausted(ProviderKind),
+    #[error("{0} circuit is open")]
+    CircuitOpen(ProviderKind),
+}
+
+impl ProviderError {
+    /// Worth another try: the same request may succeed a moment later.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Timeout | Self::Connect(_) => true,
+            Self::Status { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Counts against the provider's health (circuit breaker). A request the provider
+    /// cannot serve by design, or a spent budget, says nothing about its health.
+    pub fn is_upstream_failure(&self) -> bool {
+        matches!(self, Self::Timeout | Self::Connect(_) | Self::Status { .. } | Self::Malformed(_))
+    }
+
+    /// Short label for metrics and logs.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Self::Unsupported { .. } => "unsupported",
+            Self::NotConfigured(_) => "not_configured",
+            Self::Timeout => "timeout",
+            Self::Connect(_) => "connect_error",
+            Self::Status { .. } => "http_error",
+            Self::Malformed(_) => "malformed",
+            Self::NoRecording(_) => "no_recording",
+            Self::BudgetExhausted(_) => "budget_exhausted",
+            Self::CircuitOpen(_) => "circuit_open",
+        }
+    }
+}
+
+/// One upstream.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    fn kind(&self) -> ProviderKind;
+
+    /// Whether this provider can answer the query at all (league mapped, kind served).
+    fn supports(&self, query: &UpstreamQuery) -> bool;
+
+    /// Whether a game date goes upstream. When it does not, the date is only a filter and
+    /// must not split the cache (one upstream search serves every date).
+    fn takes_date(&self) -> bool;
+
+    async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError>;
+
+    /// A cheap request that proves the upstream is reachable and accepts us (`check`);
+    /// it must not spend any paid budget.
+    async fn probe(&self) -> Result<(), ProviderError>;
+}

@@ -1,0 +1,113 @@
+//! The provider chain: the primary provider, then the fallback, each behind its circuit
+//! breaker. This is the one place that decides which upstream answers a query.
+
+use std::sync::Arc;
+
+use super::breaker::{Breaker, BreakerState};
+use super::espn::EspnProvider;
+use super::replay::ReplayProvider;
+use super::serpapi::SerpapiProvider;
+use super::{Fetched, Provider, ProviderError, UpstreamQuery};
+use crate::config::Config;
+use crate::domain::ProviderKind;
+
+struct Link {
+    provider: Arc<dyn Provider>,
+    breaker: Breaker,
+}
+
+pub struct ProviderChain {
+    links: Vec<Link>,
+}
+
+impl ProviderChain {
+    /// The configured primary and fallback providers.
+    pub fn from_config(config: &Config) -> Self {
+        let build = |kind: ProviderKind| -> Arc<dyn Provider> {
+            match kind {
+                ProviderKind::Serpapi => Arc::new(SerpapiProvider::new(&config.serpapi, &config.upstream)),
+                ProviderKind::Espn => Arc::new(EspnProvider::new(&config.espn, &config.upstream)),
+                ProviderKind::Replay => Arc::new(ReplayProvider::new(config.replay_dir.clone(), config.serpapi.time_zone)),
+            }
+        };
+        let kinds = std::iter::once(config.provider).chain(config.fallback);
+        Self::new(kinds.map(build).collect(), config.upstream.breaker_failures, config.upstream.breaker_cooldown)
+    }
+
+    pub fn new(providers: Vec<Arc<dyn Provider>>, breaker_failures: u32, cooldown: std::time::Duration) -> Self {
+        let links = providers
+            .into_iter()
+            .map(|provider| Link { breaker: Breaker::new(provider.kind(), breaker_failures, cooldown), provider })
+            .collect();
+        Self { links }
+    }
+
+    /// Reduces a query to what the first provider able to serve it actually asks upstream,
+    /// so equal upstream questions share one cache entry.
+    pub fn normalize(&self, mut query: UpstreamQuery) -> UpstreamQuery {
+        if let Some(link) = self.links.iter().find(|l| l.provider.supports(&query))
+            && !link.provider.takes_date()
+        {
+            query.date = None;
+        }
+        query
+    }
+
+    pub fn supports(&self, query: &UpstreamQuery) -> bool {
+        self.links.iter().any(|l| l.provider.supports(query))
+    }
+
+    /// The kinds of the providers in order (primary first).
+    pub fn providers(&self) -> Vec<ProviderKind> {
+        self.links.iter().map(|l| l.provider.kind()).collect()
+    }
+
+    /// Probes every provider (for `check`), without touching the breakers.
+    pub async fn probe(&self) -> Vec<(ProviderKind, Result<(), ProviderError>)> {
+        let mut out = Vec::new();
+        for link in &self.links {
+            out.push((link.provider.kind(), link.provider.probe().await));
+        }
+        out
+    }
+
+    /// Each provider's circuit state, for readiness.
+    pub fn circuits(&self) -> Vec<(ProviderKind, BreakerState)> {
+        self.links.iter().map(|l| (l.provider.kind(), l.breaker.state())).collect()
+    }
+
+    /// Asks each provider in turn until one answers. Returns the most telling error when
+    /// none does: the first provider's, unless it could not serve the query at all.
+    pub async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {
+        let mut first_error: Option<ProviderError> = None;
+        for link in &self.links {
+            if !link.provider.supports(query) {
+                continue;
+            }
+            let kind = link.provider.kind();
+            let result = if link.breaker.allow() {
+                let result = link.provider.fetch(query).await;
+                match &result {
+                    Ok(_) => link.breaker.record_success(),
+                    Err(e) if e.is_upstream_failure() => link.breaker.record_failure(),
+                    Err(_) => link.breaker.record_neutral(),
+                }
+                result
+            } else {
+                Err(ProviderError::CircuitOpen(kind))
+            };
+            match result {
+                Ok(fetched) => return Ok(fetched),
+                Err(err) => {
+                    tracing::warn!(provider = %kind, league = %query.league.id, kind = query.kind.as_str(), error = %err, "provider failed");
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        Err(first_error.unwrap_or_else(|| ProviderError::Unsupported {
+            provider: self.links.first().map_or(ProviderKind::Espn, |l| l.provider.kind()),
+            kind: query.kind.as_str(),
+            league: query.league.id.to_string(),
+        }))
+    }
+}

@@ -1,0 +1,842 @@
+//! SerpApi's sports card (`sports_results`) to [`Game`]s: the games list plus the spotlight.
+//!
+//! See `tests/data/upstream/SHAPES.md` §1 for the shapes; the traps handled here are the
+//! spotlight living outside `games[]`, scores as strings, no home/away flag, and dates
+//! without a year or zone (delegated to [`super::when`]).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Map, Value};
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::when::{self, When};
+use crate::domain::league::ListedOrder;
+use crate::domain::{Game, GameStatus, League, Source, TeamSide};
+use crate::providers::NormalizeError;
+
+type Object = Map<String, Value>;
+
+/// Reads the games of a SerpApi response (or of a bare array of game objects, the shape
+/// fixtures are often saved in). Times are read in `search_zone`, the zone of the `location`
+/// sent with the search.
+///
+/// A successful search without a sports card is no games, not an error. The spotlight game
+/// comes first (Google puts it at the top of the card), then `games[]` in upstream order.
+pub fn parse_games(
+    body: &[u8],
+    league: &League,
+    search_zone: Tz,
+    source: &Source,
+) -> Result<Vec<Game>, NormalizeError> {
+    let root: Value = serde_json::from_slice(body).map_err(|e| {
+        // Only the position: serde_json's own text could quote the payload.
+        NormalizeError(format!(
+            "SerpApi body is not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let (items, reference) = match &root {
+        Value::Array(items) => (items.iter().collect::<Vec<_>>(), source.fetched_at),
+        Value::Object(response) => (
+            card_games(response)?,
+            search_time(response).unwrap_or(source.fetched_at),
+        ),
+        _ => {
+            return Err(NormalizeError(
+                "SerpApi body is neither an object nor an array".into(),
+            ));
+        }
+    };
+    let reader = Reader {
+        league,
+        search_zone,
+        reference,
+        source,
+    };
+    let mut games: Vec<Game> = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Object(raw) = item else {
+            return Err(NormalizeError("SerpApi game entry is not an object".into()));
+        };
+        let mut game = reader.game(raw);
+        // Two entries with the same teams and day (e.g. both sides still "TBD") must not
+        // share an id; the n-th repeat gets a deterministic variant.
+        let base = game.id.clone();
+        let mut n = 1u32;
+        while games.iter().any(|g| g.id == game.id) {
+            game.id = digest(&[&base, &n.to_string()]);
+            n += 1;
+        }
+        games.push(game);
+    }
+    Ok(games)
+}
+
+/// The spotlight plus `games[]` of a full response, after refusing an error response.
+fn card_games(response: &Object) -> Result<Vec<&Value>, NormalizeError> {
+    let failed = response
+        .get("search_metadata")
+        .and_then(|m| m.get("status"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("error"));
+    // Never echo the upstream's error text: it may repeat the request, API key included.
+    if failed || response.get("error").is_some_and(Value::is_string) {
+        return Err(NormalizeError("SerpApi reported an error".into()));
+    }
+    let card = match response.get("sports_results") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Object(card)) => card,
+        Some(_) => {
+            return Err(NormalizeError(
+                "SerpApi sports_results is not an object".into(),
+            ));
+        }
+    };
+    let mut items = Vec::new();
+    match card.get("game_spotlight") {
+        None | Some(Value::Null) => {}
+        Some(spotlight @ Value::Object(_)) => items.push(spotlight),
+        Some(_) => {
+            return Err(NormalizeError(
+                "SerpApi game_spotlight is not an object".into(),
+            ));
+        }
+    }
+    match card.get("games") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(games)) => items.extend(games),
+        Some(_) => {
+            return Err(NormalizeError(
+                "SerpApi sports_results.games is not a list".into(),
+            ));
+        }
+    }
+    Ok(items)
+}
+
+/// `search_metadata.created_at` ("2022-01-20 06:46:16 UTC"): the only absolute time in a
+/// response, and what Google's "today" and missing years are relative to.
+fn search_time(response: &Object) -> Option<DateTime<Utc>> {
+    let text = response
+        .get("search_metadata")?
+        .get("created_at")?
+        .as_str()?
+        .trim();
+    let text = text.strip_suffix("UTC").unwrap_or(text).trim();
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+struct Reader<'a> {
+    league: &'a League,
+    search_zone: Tz,
+    reference: DateTime<Utc>,
+    source: &'a Source,
+}
+
+impl Reader<'_> {
+    fn game(&self, raw: &Object) -> Game {
+        let date_text = raw_text(raw.get("date"));
+        let time_text = raw_text(raw.get("time"));
+        let When {
+            starts_at,
+            local_date,
+        } = when::resolve(
+            date_text.as_deref(),
+            time_text.as_deref(),
+            self.reference,
+            self.search_zone,
+            self.league.time_zone,
+        );
+        // The day as the searcher saw it: it stays put when "tomorrow" becomes "today" and
+        // when a finished game drops its time, unlike the league-zone `local_date`.
+        let search_day = starts_at
+            .map(|t| t.with_timezone(&self.search_zone).date_naive())
+            .or(local_date);
+
+        let teams: &[Value] = raw
+            .get("teams")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let first = side(teams.first());
+        let second = side(teams.get(1));
+        let day_key =
+            search_day.map_or_else(|| date_text.clone().unwrap_or_default(), |d| d.to_string());
+        let id = digest(&[self.league.id.as_str(), &first.name, &second.name, &day_key]);
+
+        let status_text = text(raw.get("status"));
+        let status = match status_text.as_deref() {
+            Some(s) => status_of(s),
+            None if [&date_text, &time_text]
+                .into_iter()
+                .any(|t| says_live(t.as_deref())) =>
+            {
+                GameStatus::Live
+            }
+            None if search_day.is_some_and(|d| d < self.today()) => GameStatus::Unknown,
+            None => GameStatus::Scheduled,
+        };
+        let clock = status_text.filter(|_| status == GameStatus::Live);
+
+        let home_first = self
+            .league
+            .serpapi
+            .as_ref()
+            .is_some_and(|q| q.listed_order == ListedOrder::HomeFirst);
+        let (home, away) = if home_first {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        Game {
+            id,
+            league: self.league.id.clone(),
+            status,
+            starts_at,
+            local_date,
+            date_text,
+            time_text,
+            home,
+            away,
+            home_away_known: home_first,
+            venue: text(raw.get("stadium")),
+            stage: text(raw.get("stage")),
+            clock,
+            source: self.source.clone(),
+        }
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.reference.with_timezone(&self.search_zone).date_naive()
+    }
+}
+
+fn side(team: Option<&Value>) -> TeamSide {
+    TeamSide {
+        name: text(team.and_then(|t| t.get("name"))).unwrap_or_else(|| "TBD".into()),
+        abbreviation: None,
+        score: team.and_then(|t| t.get("score")).and_then(score),
+        logo: text(team.and_then(|t| t.get("thumbnail"))),
+    }
+}
+
+/// Scores are strings in real payloads ("2"); a number is accepted too. Anything else
+/// ("2 (4)", "-") is not a score we can vouch for.
+fn score(value: &Value) -> Option<u32> {
+    match value {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        _ => None,
+    }
+}
+
+/// The field exactly as written (date/time texts keep their odd spaces for callers).
+fn raw_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A display field: trimmed, empty means absent.
+fn text(value: Option<&Value>) -> Option<String> {
+    raw_text(value).map(|s| s.trim().to_owned())
+}
+
+fn says_live(text: Option<&str>) -> bool {
+    text.is_some_and(|t| t.split(',').any(|p| p.trim().eq_ignore_ascii_case("live")))
+}
+
+/// Google's status vocabulary (finished, live clocks, off days) to [`GameStatus`].
+fn status_of(raw: &str) -> GameStatus {
+    let s: String = raw
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let s = s.as_str();
+    // Finished first: "Final/OT", "FT-Pens", "After extra time" also look like live texts.
+    let finished = [
+        "final",
+        "full",
+        "ft",
+        "after ",
+        "ended",
+        "finished",
+        "completed",
+    ];
+    if finished.iter().any(|p| s.starts_with(p))
+        || matches!(s, "f" | "aet" | "pen" | "pens" | "f/ot")
+    {
+        return GameStatus::Final;
+    }
+    if s.starts_with("postponed") || s == "ppd" {
+        return GameStatus::Postponed;
+    }
+    if s.starts_with("cancel") {
+        return GameStatus::Canceled;
+    }
+    let live_words = [
+        "live",
+        "half-time",
+        "halftime",
+        "half time",
+        "ht",
+        "in progress",
+        "extra time",
+    ];
+    let live_words = live_words
+        .iter()
+        .any(|w| s == *w || s.starts_with(&format!("{w} ")));
+    if live_words
+        || s == "ot"
+        || s.starts_with("ot ")
+        || s.contains("overtime")
+        || is_minute(s)
+        || has_period(s)
+    {
+        return GameStatus::Live;
+    }
+    GameStatus::Unknown
+}
+
+/// A match minute: "45'", "90+3'", "45’+1".
+fn is_minute(s: &str) -> bool {
+    let Some(i) = s.find(['\'', '’', '′']) else {
+        return false;
+    };
+    i > 0
+        && s[..i]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '+' || c == ' ')
+        && s.as_bytes()[0].is_ascii_digit()
+}
+
+/// A period marker: "2nd", "Top 7th", "11:50 - 2nd", "Q3", "3rd quarter".
+fn has_period(s: &str) -> bool {
+    s.split(|c: char| !c.is_ascii_alphanumeric()).any(|word| {
+        let ordinal = ["st", "nd", "rd", "th"].iter().any(|suffix| {
+            word.strip_suffix(suffix)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+        let quarter =
+            word.len() == 2 && word.starts_with('q') && matches!(word.as_bytes()[1], b'1'..=b'4');
+        ordinal || quarter
+    })
+}
+
+fn digest(parts: &[&str]) -> String {
+    // Unit separator between fields so ("ab", "c") and ("a", "bc") differ.
+    format!("{:016x}", xxh3_64(parts.join("\u{1f}").as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Catalogue, ProviderKind};
+    use chrono_tz::America::{Chicago, New_York};
+    use chrono_tz::Asia::Singapore;
+    use chrono_tz::Europe::London;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/tests/data/upstream/serpapi/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn league(id: &str) -> League {
+        Catalogue::load(&Default::default())
+            .unwrap()
+            .get(id)
+            .unwrap()
+            .as_ref()
+            .clone()
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn source(fetched_at: &str) -> Source {
+        Source {
+            provider: ProviderKind::Serpapi,
+            fetched_at: utc(fetched_at),
+        }
+    }
+
+    fn parse(name: &str, league_id: &str, zone: Tz, fetched_at: &str) -> Vec<Game> {
+        parse_games(
+            &fixture(name),
+            &league(league_id),
+            zone,
+            &source(fetched_at),
+        )
+        .unwrap()
+    }
+
+    fn find<'a>(games: &'a [Game], home: &str, away: &str) -> &'a Game {
+        games
+            .iter()
+            .find(|g| g.home.name == home && g.away.name == away)
+            .unwrap_or_else(|| panic!("no {home} v {away} in {games:#?}"))
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    fn synthetic(games: &str, created_at: &str) -> Vec<u8> {
+        format!(
+            r#"{{"search_metadata": {{"status": "Success", "created_at": "{created_at}"}},
+                "sports_results": {{"games": {games}}}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn the_spotlight_and_the_games_list_are_both_kept() {
+        let games = parse(
+            "team-aston-villa-spotlight-final-2024-04-14.json",
+            "epl",
+            London,
+            "2024-04-14T18:59:00Z",
+        );
+        assert_eq!(games.len(), 3, "1 spotlight + 2 games");
+        let spotlight = &games[0];
+        assert_eq!(
+            (spotlight.home.name.as_str(), spotlight.away.name.as_str()),
+            ("Arsenal", "Aston Villa")
+        );
+        assert_eq!(
+            (spotlight.home.score, spotlight.away.score),
+            (Some(0), Some(2))
+        );
+        assert_eq!(spotlight.status, GameStatus::Final);
+        assert_eq!(spotlight.venue.as_deref(), Some("Emirates Stadium"));
+        // A raw U+202F in this file (the 04-15 file writes it as a \u escape).
+        assert_eq!(
+            spotlight.date_text.as_deref(),
+            Some("today, 4:30\u{202f}PM")
+        );
+        assert_eq!(spotlight.time_text, None);
+        assert_eq!(
+            spotlight.starts_at,
+            Some(utc("2024-04-14T15:30:00Z")),
+            "16:30 BST, no search_metadata"
+        );
+        assert!(spotlight.home_away_known && spotlight.clock.is_none());
+        assert!(
+            spotlight
+                .home
+                .logo
+                .as_deref()
+                .unwrap()
+                .starts_with("https://ssl.gstatic.com/")
+        );
+        let losc = find(&games, "LOSC", "Aston Villa");
+        assert_eq!(losc.starts_at, Some(utc("2024-04-18T16:45:00Z")));
+        assert_eq!(losc.stage.as_deref(), Some("Quarter-final · Leg 2 of 2"));
+        assert_eq!(
+            (losc.status, losc.home.score),
+            (GameStatus::Scheduled, None)
+        );
+        assert_eq!(
+            find(&games, "Aston Villa", "Bournemouth").venue.as_deref(),
+            Some("Villa Park")
+        );
+    }
+
+    #[test]
+    fn a_bare_array_of_games_plus_spotlight_reads_the_narrow_space_time() {
+        let games = parse(
+            "team-aston-villa-games-plus-spotlight-2024-04-15.json",
+            "epl",
+            New_York,
+            "2024-04-15T10:32:00Z",
+        );
+        assert_eq!(games.len(), 3);
+        let arsenal = find(&games, "Arsenal", "Aston Villa");
+        assert_eq!(
+            arsenal.date_text.as_deref(),
+            Some("yesterday, 11:30\u{202f}AM"),
+            "kept exactly as written"
+        );
+        assert_eq!(arsenal.starts_at, Some(utc("2024-04-14T15:30:00Z")));
+        assert_eq!(arsenal.local_date, day(2024, 4, 14));
+        assert_eq!(
+            (arsenal.status, arsenal.home.score, arsenal.away.score),
+            (GameStatus::Final, Some(0), Some(2))
+        );
+        let losc = find(&games, "LOSC", "Aston Villa");
+        assert_eq!(losc.time_text.as_deref(), Some("12:45 PM"));
+        assert_eq!(
+            losc.starts_at,
+            Some(utc("2024-04-18T16:45:00Z")),
+            "12:45 EDT is 17:45 in Lille's BST-aligned UK"
+        );
+        assert_eq!(
+            find(&games, "Aston Villa", "Bournemouth").starts_at,
+            Some(utc("2024-04-21T14:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn the_same_game_has_the_same_id_in_searches_from_different_zones_and_days() {
+        let uk = parse(
+            "team-aston-villa-spotlight-final-2024-04-14.json",
+            "epl",
+            London,
+            "2024-04-14T18:59:00Z",
+        );
+        let us = parse(
+            "team-aston-villa-games-plus-spotlight-2024-04-15.json",
+            "epl",
+            New_York,
+            "2024-04-15T10:32:00Z",
+        );
+        for (home, away) in [
+            ("Arsenal", "Aston Villa"),
+            ("LOSC", "Aston Villa"),
+            ("Aston Villa", "Bournemouth"),
+        ] {
+            let (a, b) = (find(&uk, home, away), find(&us, home, away));
+            assert_eq!(a.id, b.id, "{home} v {away}");
+            assert_eq!(a.starts_at, b.starts_at, "{home} v {away}");
+        }
+    }
+
+    #[test]
+    fn a_man_united_games_list_keeps_finished_and_upcoming_games() {
+        let games = parse(
+            "team-man-united-games-list-2024-04-19.json",
+            "epl",
+            New_York,
+            "2024-04-19T06:41:00Z",
+        );
+        assert_eq!(games.len(), 6);
+        let finals: Vec<_> = games
+            .iter()
+            .filter(|g| g.status == GameStatus::Final)
+            .collect();
+        assert_eq!(finals.len(), 3);
+        assert!(
+            finals
+                .iter()
+                .all(|g| g.starts_at.is_none() && g.time_text.is_none() && g.home.score.is_some())
+        );
+        let chelsea = find(&games, "Chelsea", "Man United");
+        assert_eq!((chelsea.home.score, chelsea.away.score), (Some(4), Some(3)));
+        assert_eq!(chelsea.date_text.as_deref(), Some("Apr 4"));
+        assert_eq!(
+            chelsea.local_date,
+            day(2024, 4, 4),
+            "a date without weekday, as written"
+        );
+        assert_eq!(
+            find(&games, "Bournemouth", "Man United").venue.as_deref(),
+            Some("Vitality Stadium")
+        );
+        let semi = find(&games, "Coventry", "Man United");
+        assert_eq!(
+            (semi.status, semi.stage.as_deref()),
+            (GameStatus::Scheduled, Some("Semi-Finals"))
+        );
+        assert_eq!(semi.starts_at, Some(utc("2024-04-21T14:30:00Z")));
+        assert_eq!(
+            find(&games, "Man United", "Sheffield United").starts_at,
+            Some(utc("2024-04-24T19:00:00Z"))
+        );
+        let ids: std::collections::HashSet<_> = games.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(ids.len(), 6);
+    }
+
+    #[test]
+    fn a_league_with_unknown_listed_order_puts_the_first_team_away() {
+        let games = parse(
+            "team-man-united-games-list-2024-04-19.json",
+            "nfl",
+            New_York,
+            "2024-04-19T06:41:00Z",
+        );
+        let chelsea = games.iter().find(|g| g.away.name == "Chelsea").unwrap();
+        assert_eq!(
+            (
+                chelsea.home.name.as_str(),
+                chelsea.home.score,
+                chelsea.away.score
+            ),
+            ("Man United", Some(3), Some(4))
+        );
+        assert!(
+            games
+                .iter()
+                .all(|g| !g.home_away_known && g.league.as_str() == "nfl")
+        );
+    }
+
+    #[test]
+    fn singapore_day_first_dates_get_their_year_from_created_at() {
+        let games = parse(
+            "team-arsenal-spotlight-upcoming-sg-2022-01-20.json",
+            "epl",
+            Singapore,
+            "2030-01-01T00:00:00Z",
+        );
+        assert_eq!(games.len(), 3);
+        let cup = find(&games, "Arsenal", "Liverpool");
+        assert_eq!(cup.date_text.as_deref(), Some("tomorrow, 3:45 am"));
+        assert_eq!(
+            cup.starts_at,
+            Some(utc("2022-01-20T19:45:00Z")),
+            "19:45 GMT on the 20th"
+        );
+        assert_eq!(
+            cup.local_date,
+            day(2022, 1, 20),
+            "the London game day, not Singapore's 21st"
+        );
+        assert_eq!(
+            cup.stage.as_deref(),
+            Some("Semi-final · Leg 2 of 2Aggregate: 0 - 0")
+        );
+        assert_eq!(cup.status, GameStatus::Scheduled);
+        let burnley = find(&games, "Arsenal", "Burnley");
+        assert_eq!(burnley.starts_at, Some(utc("2022-01-23T14:00:00Z")));
+        let wolves = find(&games, "Wolves", "Arsenal");
+        assert_eq!(wolves.starts_at, Some(utc("2022-02-10T19:45:00Z")));
+        assert_eq!(wolves.local_date, day(2022, 2, 10));
+        assert!(
+            games
+                .iter()
+                .all(|g| g.venue.is_none() && g.home.score.is_none() && g.away.score.is_none())
+        );
+    }
+
+    #[test]
+    fn a_search_without_a_sports_card_is_no_games_not_an_error() {
+        let games = parse(
+            "no-sports-results-liverpool-kg-sg-2022-01-20.json",
+            "epl",
+            Singapore,
+            "2022-01-20T07:06:00Z",
+        );
+        assert!(games.is_empty());
+    }
+
+    #[test]
+    fn the_bundesliga_file_with_all_string_scalars_is_read() {
+        let games = parse(
+            "league-2-bundesliga-games-list-us-2023-08-03.json",
+            "bundesliga",
+            Chicago,
+            "2030-01-01T00:00:00Z",
+        );
+        assert_eq!(games.len(), 6);
+        assert_eq!(
+            games
+                .iter()
+                .filter(|g| g.status == GameStatus::Final)
+                .count(),
+            4
+        );
+        let opener = find(&games, "Düsseldorf", "Hertha");
+        assert_eq!((opener.home.score, opener.away.score), (Some(1), Some(0)));
+        assert_eq!(opener.venue.as_deref(), Some("merkur spiel arena"));
+        assert_eq!(opener.local_date, day(2023, 7, 29));
+        assert_eq!(find(&games, "Fürth", "Paderborn").home.score, Some(5));
+        let hertha = find(&games, "Hertha", "Wehen Wiesbaden");
+        assert_eq!(hertha.status, GameStatus::Scheduled);
+        assert_eq!(
+            hertha.starts_at,
+            Some(utc("2023-08-04T16:30:00Z")),
+            "11:30 CDT = 18:30 CEST"
+        );
+        assert_eq!(hertha.local_date, day(2023, 8, 4));
+        assert_eq!(hertha.venue.as_deref(), Some("Olympiastadion Berlin"));
+        assert!(games.iter().all(
+            |g| g.league.as_str() == "bundesliga" && g.source.provider == ProviderKind::Serpapi
+        ));
+    }
+
+    #[test]
+    fn an_error_response_is_refused_without_echoing_its_text() {
+        let src = source("2024-04-15T10:32:00Z");
+        let epl = league("epl");
+        for body in [
+            r#"{"search_metadata": {"status": "Error"}, "error": "Invalid API key secret123"}"#,
+            r#"{"error": "Invalid API key secret123"}"#,
+            r#"{"search_metadata": {"status": "Error"}}"#,
+        ] {
+            let err = parse_games(body.as_bytes(), &epl, New_York, &src).unwrap_err();
+            assert_eq!(err.0, "SerpApi reported an error");
+        }
+        for body in [
+            "<html>secret123</html>",
+            "",
+            "\"secret123\"",
+            r#"[1, "secret123"]"#,
+        ] {
+            let err = parse_games(body.as_bytes(), &epl, New_York, &src).unwrap_err();
+            assert!(!err.0.contains("secret123"), "{err}");
+        }
+    }
+
+    #[test]
+    fn statuses_map_from_googles_words() {
+        for (raw, want) in [
+            ("FT", GameStatus::Final),
+            ("Full-time", GameStatus::Final),
+            ("Final", GameStatus::Final),
+            ("Final/OT", GameStatus::Final),
+            ("AET", GameStatus::Final),
+            ("FT-Pens", GameStatus::Final),
+            ("Ended", GameStatus::Final),
+            ("Live", GameStatus::Live),
+            ("Half-time", GameStatus::Live),
+            ("HT", GameStatus::Live),
+            ("45'", GameStatus::Live),
+            ("90+3'", GameStatus::Live),
+            ("2nd", GameStatus::Live),
+            ("Q3", GameStatus::Live),
+            ("Top 7th", GameStatus::Live),
+            ("11:50 - 2nd", GameStatus::Live),
+            ("Postponed", GameStatus::Postponed),
+            ("Cancelled", GameStatus::Canceled),
+            ("Canceled", GameStatus::Canceled),
+            ("Suspended", GameStatus::Unknown),
+            ("?", GameStatus::Unknown),
+        ] {
+            assert_eq!(status_of(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn a_live_game_carries_its_status_text_as_clock() {
+        let body = synthetic(
+            r#"[{"date": "today, 3:00 PM", "status": "67'", "teams": [{"name": "A", "score": "1"}, {"name": "B", "score": "0"}]},
+                {"date": "Live", "teams": [{"name": "C"}, {"name": "D"}]}]"#,
+            "2024-04-15 20:00:00 UTC",
+        );
+        let games = parse_games(
+            &body,
+            &league("epl"),
+            New_York,
+            &source("2030-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            (games[0].status, games[0].clock.as_deref()),
+            (GameStatus::Live, Some("67'"))
+        );
+        assert_eq!(games[0].starts_at, Some(utc("2024-04-15T19:00:00Z")));
+        assert_eq!(
+            (games[1].status, games[1].starts_at, games[1].local_date),
+            (GameStatus::Live, None, day(2024, 4, 15))
+        );
+    }
+
+    #[test]
+    fn a_game_without_status_is_scheduled_unless_its_day_has_passed() {
+        let body = synthetic(
+            r#"[{"date": "Apr 10", "teams": [{"name": "A"}, {"name": "B"}]},
+                {"date": "today", "teams": [{"name": "A"}, {"name": "C"}]},
+                {"date": "whenever", "teams": [{"name": "A"}, {"name": "D"}]}]"#,
+            "2024-04-15 12:00:00 UTC",
+        );
+        let games = parse_games(
+            &body,
+            &league("epl"),
+            New_York,
+            &source("2030-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        let statuses: Vec<_> = games.iter().map(|g| g.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                GameStatus::Unknown,
+                GameStatus::Scheduled,
+                GameStatus::Scheduled
+            ]
+        );
+        assert_eq!((games[2].starts_at, games[2].local_date), (None, None));
+    }
+
+    #[test]
+    fn a_game_keeps_its_id_from_tomorrow_to_today_to_finished() {
+        let teams = r#""teams": [{"name": "Arsenal"}, {"name": "Liverpool"}]"#;
+        let read = |game: String, created_at: &str| {
+            let body = synthetic(&format!("[{{{game}, {teams}}}]"), created_at);
+            parse_games(
+                &body,
+                &league("epl"),
+                Singapore,
+                &source("2030-01-01T00:00:00Z"),
+            )
+            .unwrap()
+            .remove(0)
+        };
+        let tomorrow = read(
+            r#""date": "tomorrow, 3:45 am""#.into(),
+            "2022-01-20 06:46:16 UTC",
+        );
+        let today = read(
+            r#""date": "today, 3:45 am""#.into(),
+            "2022-01-20 18:00:00 UTC",
+        );
+        let done = read(
+            r#""date": "Fri, 21 Jan", "status": "FT""#.into(),
+            "2022-01-25 00:00:00 UTC",
+        );
+        assert_eq!(tomorrow.starts_at, today.starts_at);
+        assert_eq!(tomorrow.id, today.id);
+        assert_eq!(tomorrow.id, done.id);
+        assert_eq!(tomorrow.id.len(), 16);
+    }
+
+    #[test]
+    fn a_game_with_missing_teams_is_kept_with_tbd_and_distinct_ids() {
+        let body = synthetic(
+            r#"[{"date": "Sat, Apr 20", "teams": [{"name": "Only"}]},
+                {"date": "Sat, Apr 20"}, {"date": "Sat, Apr 20", "teams": []}]"#,
+            "2024-04-15 12:00:00 UTC",
+        );
+        let games = parse_games(
+            &body,
+            &league("epl"),
+            New_York,
+            &source("2030-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(games.len(), 3);
+        assert_eq!(
+            (games[0].home.name.as_str(), games[0].away.name.as_str()),
+            ("Only", "TBD")
+        );
+        assert_eq!(
+            (games[1].home.name.as_str(), games[1].away.name.as_str()),
+            ("TBD", "TBD")
+        );
+        assert_ne!(games[1].id, games[2].id, "two TBD v TBD entries on one day");
+    }
+
+    #[test]
+    fn a_response_without_created_at_falls_back_to_the_fetch_time() {
+        let body = br#"{"sports_results": {"games": [{"date": "tomorrow", "time": "3:00 PM", "teams": []}]}}"#;
+        let games = parse_games(
+            body,
+            &league("epl"),
+            London,
+            &source("2024-04-14T18:59:00Z"),
+        )
+        .unwrap();
+        assert_eq!(games[0].starts_at, Some(utc("2024-04-15T14:00:00Z")));
+    }
+}

@@ -1,0 +1,95 @@
+//! Prometheus metrics with the fixed names of INTERFACE.md. Labels use the matched route
+//! template, never the raw path, so cardinality stays bounded.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::domain::ProviderKind;
+
+pub const HTTP_REQUESTS: &str = "sportsgate_http_requests_total";
+pub const HTTP_DURATION: &str = "sportsgate_http_request_duration_seconds";
+pub const CACHE_LOOKUPS: &str = "sportsgate_cache_lookups_total";
+pub const UPSTREAM_REQUESTS: &str = "sportsgate_upstream_requests_total";
+pub const UPSTREAM_DURATION: &str = "sportsgate_upstream_request_duration_seconds";
+pub const RATELIMIT_REJECTIONS: &str = "sportsgate_ratelimit_rejections_total";
+pub const CIRCUIT_OPEN: &str = "sportsgate_circuit_open";
+
+const HTTP_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const UPSTREAM_BUCKETS: &[f64] = &[0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+/// Installs the process-wide recorder on first call and returns its handle. The recorder is
+/// global (the `metrics` facade has one), so apps built in the same process share it.
+pub fn install() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), HTTP_BUCKETS)
+                .and_then(|b| b.set_buckets_for_metric(Matcher::Full(UPSTREAM_DURATION.into()), UPSTREAM_BUCKETS))
+                .expect("bucket lists are non-empty")
+                .build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (a host process embedding the
+            // library); then our handle renders only what we record through it, which is
+            // nothing, so say so loudly instead of failing.
+            if metrics::set_global_recorder(recorder).is_err() {
+                tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
+            }
+            describe();
+            handle
+        })
+        .clone()
+}
+
+fn describe() {
+    metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests served, by route template and status");
+    metrics::describe_histogram!(HTTP_DURATION, metrics::Unit::Seconds, "HTTP request latency by route template");
+    metrics::describe_counter!(CACHE_LOOKUPS, "Cache lookups by result (hit, miss, collapsed, stale, stale_error)");
+    metrics::describe_counter!(UPSTREAM_REQUESTS, "Upstream attempts by provider and outcome");
+    metrics::describe_histogram!(UPSTREAM_DURATION, metrics::Unit::Seconds, "Upstream attempt latency");
+    metrics::describe_counter!(RATELIMIT_REJECTIONS, "Requests rejected by rate limits or quotas, by plan");
+    metrics::describe_gauge!(CIRCUIT_OPEN, "1 while a provider's circuit breaker is open");
+}
+
+pub fn http_request(route: &'static str, status: u16, elapsed: Duration) {
+    counter!(HTTP_REQUESTS, "route" => route, "status" => status_label(status)).increment(1);
+    histogram!(HTTP_DURATION, "route" => route).record(elapsed.as_secs_f64());
+}
+
+pub fn cache_lookup(result: &'static str) {
+    counter!(CACHE_LOOKUPS, "result" => result).increment(1);
+}
+
+pub fn upstream_request(provider: ProviderKind, outcome: &'static str, elapsed: Duration) {
+    counter!(UPSTREAM_REQUESTS, "provider" => provider.as_str(), "outcome" => outcome).increment(1);
+    histogram!(UPSTREAM_DURATION, "provider" => provider.as_str()).record(elapsed.as_secs_f64());
+}
+
+pub fn circuit_open(provider: ProviderKind, open: bool) {
+    gauge!(CIRCUIT_OPEN, "provider" => provider.as_str()).set(if open { 1.0 } else { 0.0 });
+}
+
+/// Status codes as static strings, so the hot path does not allocate a label.
+fn status_label(status: u16) -> &'static str {
+    match status {
+        200 => "200",
+        304 => "304",
+        400 => "400",
+        401 => "401",
+        403 => "403",
+        404 => "404",
+        405 => "405",
+        429 => "429",
+        500 => "500",
+        502 => "502",
+        503 => "503",
+        504 => "504",
+        s if s < 300 => "2xx",
+        s if s < 400 => "3xx",
+        s if s < 500 => "4xx",
+        _ => "5xx",
+    }
+}
