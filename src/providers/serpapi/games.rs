@@ -341,6 +341,13 @@ mod tests {
     use chrono_tz::Asia::Singapore;
     use chrono_tz::Europe::London;
 
+    const VILLA_UK: &str = "team-aston-villa-spotlight-final-2024-04-14.json";
+    const VILLA_US: &str = "team-aston-villa-games-plus-spotlight-2024-04-15.json";
+    const UNITED: &str = "team-man-united-games-list-2024-04-19.json";
+    const ARSENAL_SG: &str = "team-arsenal-spotlight-upcoming-sg-2022-01-20.json";
+    const NO_CARD: &str = "no-sports-results-liverpool-kg-sg-2022-01-20.json";
+    const BUNDESLIGA_2: &str = "league-2-bundesliga-games-list-us-2023-08-03.json";
+
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!(
             "{}/tests/data/upstream/serpapi/{name}",
@@ -392,18 +399,25 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d)
     }
 
-    fn synthetic(games: &str, created_at: &str) -> Vec<u8> {
-        format!(
+    /// A full response around `games`, read for the EPL with a fetch time nothing may use.
+    fn synthetic(games: &str, created_at: &str, zone: Tz) -> Vec<Game> {
+        let body = format!(
             r#"{{"search_metadata": {{"status": "Success", "created_at": "{created_at}"}},
                 "sports_results": {{"games": {games}}}}}"#
-        )
-        .into_bytes()
+        );
+        let src = source("2030-01-01T00:00:00Z");
+        parse_games(body.as_bytes(), &league("epl"), zone, &src).unwrap()
+    }
+
+    /// (home, home score, away, away score).
+    fn sides(g: &Game) -> (&str, Option<u32>, &str, Option<u32>) {
+        (&g.home.name, g.home.score, &g.away.name, g.away.score)
     }
 
     #[test]
     fn the_spotlight_and_the_games_list_are_both_kept() {
         let games = parse(
-            "team-aston-villa-spotlight-final-2024-04-14.json",
+            VILLA_UK,
             "epl",
             London,
             "2024-04-14T18:59:00Z",
@@ -456,7 +470,7 @@ mod tests {
     #[test]
     fn a_bare_array_of_games_plus_spotlight_reads_the_narrow_space_time() {
         let games = parse(
-            "team-aston-villa-games-plus-spotlight-2024-04-15.json",
+            VILLA_US,
             "epl",
             New_York,
             "2024-04-15T10:32:00Z",
@@ -490,13 +504,13 @@ mod tests {
     #[test]
     fn the_same_game_has_the_same_id_in_searches_from_different_zones_and_days() {
         let uk = parse(
-            "team-aston-villa-spotlight-final-2024-04-14.json",
+            VILLA_UK,
             "epl",
             London,
             "2024-04-14T18:59:00Z",
         );
         let us = parse(
-            "team-aston-villa-games-plus-spotlight-2024-04-15.json",
+            VILLA_US,
             "epl",
             New_York,
             "2024-04-15T10:32:00Z",
@@ -515,7 +529,7 @@ mod tests {
     #[test]
     fn a_man_united_games_list_keeps_finished_and_upcoming_games() {
         let games = parse(
-            "team-man-united-games-list-2024-04-19.json",
+            UNITED,
             "epl",
             New_York,
             "2024-04-19T06:41:00Z",
@@ -560,7 +574,7 @@ mod tests {
     #[test]
     fn a_league_with_unknown_listed_order_puts_the_first_team_away() {
         let games = parse(
-            "team-man-united-games-list-2024-04-19.json",
+            UNITED,
             "nfl",
             New_York,
             "2024-04-19T06:41:00Z",
@@ -584,7 +598,7 @@ mod tests {
     #[test]
     fn singapore_day_first_dates_get_their_year_from_created_at() {
         let games = parse(
-            "team-arsenal-spotlight-upcoming-sg-2022-01-20.json",
+            ARSENAL_SG,
             "epl",
             Singapore,
             "2030-01-01T00:00:00Z",
@@ -622,7 +636,7 @@ mod tests {
     #[test]
     fn a_search_without_a_sports_card_is_no_games_not_an_error() {
         let games = parse(
-            "no-sports-results-liverpool-kg-sg-2022-01-20.json",
+            NO_CARD,
             "epl",
             Singapore,
             "2022-01-20T07:06:00Z",
@@ -633,7 +647,7 @@ mod tests {
     #[test]
     fn the_bundesliga_file_with_all_string_scalars_is_read() {
         let games = parse(
-            "league-2-bundesliga-games-list-us-2023-08-03.json",
+            BUNDESLIGA_2,
             "bundesliga",
             Chicago,
             "2030-01-01T00:00:00Z",

@@ -1,0 +1,193 @@
+//! Test harness: `spawn_app()` runs the production wiring (`App::build`) on 127.0.0.1:0
+//! with ESPN and SerpApi replaced by wiremock servers; `spawn_binary()` runs the real
+//! `sportsgate` executable for what only a process shows (logs, signals, exit codes).
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sportsgate::app::App;
+use sportsgate::config::{Config, Flags};
+use tokio::sync::oneshot;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A SerpApi key that must never show up anywhere but in requests to the mock.
+pub const SECRET_KEY: &str = "sk_test_DO_NOT_LEAK_4f9c2b7e";
+
+pub fn fixture(relative: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/upstream").join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+pub const NFL_WEEK11: &str = "espn/nfl-scoreboard-week11-live-scheduled-final-2022-11-20.json";
+pub const EPL_STANDINGS: &str = "espn/standings-soccer-eng1-2020-21-season.json";
+pub const NFL_TEAMS: &str = "espn/teams-nfl-2024.json";
+
+pub fn espn_scoreboard_path(sport_league: &str) -> String {
+    format!("/apis/site/v2/sports/{sport_league}/scoreboard")
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub espn: MockServer,
+    pub serpapi: MockServer,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request failed")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status();
+        (status, r.json().await.expect("json body"))
+    }
+
+    /// Serves `fixture` for the ESPN scoreboard of `sport_league` (e.g. `football/nfl`).
+    pub async fn mock_espn_scoreboard(&self, sport_league: &str, fixture_path: &str) {
+        Mock::given(method("GET"))
+            .and(path(espn_scoreboard_path(sport_league)))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(fixture(fixture_path), "application/json"))
+            .mount(&self.espn)
+            .await;
+    }
+
+    /// Requests the mock ESPN server received.
+    pub async fn espn_calls(&self) -> usize {
+        self.espn.received_requests().await.map_or(0, |r| r.len())
+    }
+
+    pub async fn serpapi_calls(&self) -> usize {
+        self.serpapi.received_requests().await.map_or(0, |r| r.len())
+    }
+
+    /// Stops accepting and waits for in-flight requests (graceful shutdown).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        }
+    }
+}
+
+/// Builder for a test app: environment overrides on top of test defaults.
+pub struct TestAppBuilder {
+    env: HashMap<String, String>,
+}
+
+pub fn app() -> TestAppBuilder {
+    let env = [
+        ("SPORTSGATE_LISTEN", "127.0.0.1:0"),
+        ("SPORTSGATE_PROVIDER", "espn"),
+        ("SPORTSGATE_UPSTREAM_TIMEOUT", "2s"),
+        ("SPORTSGATE_UPSTREAM_CONNECT_TIMEOUT", "1s"),
+        ("SPORTSGATE_UPSTREAM_RETRIES", "0"),
+        ("SPORTSGATE_SHUTDOWN_GRACE", "5s"),
+    ];
+    TestAppBuilder { env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+}
+
+impl TestAppBuilder {
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.into(), value.into());
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let espn = MockServer::start().await;
+        let serpapi = MockServer::start().await;
+        let mut env = self.env;
+        env.entry("SPORTSGATE_ESPN_URL".into()).or_insert_with(|| espn.uri());
+        env.entry("SPORTSGATE_SERPAPI_URL".into()).or_insert_with(|| serpapi.uri());
+        let config = Config::load(env, &Flags::default()).expect("test config is valid");
+        let app = App::build(config).await.expect("app builds");
+        let addr = app.addr();
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until(async move {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            espn,
+            serpapi,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    app().spawn().await
+}
+
+/// The real executable, its stdout captured line by line.
+pub struct BinaryApp {
+    pub child: Child,
+    pub base: String,
+    pub lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl BinaryApp {
+    pub fn output(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for BinaryApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sportsgate serve` with `env` (plus a random port) and waits until it listens.
+pub fn spawn_binary(env: &[(&str, &str)]) -> BinaryApp {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sportsgate"))
+        .arg("serve")
+        .env_clear()
+        .env("SPORTSGATE_LISTEN", "127.0.0.1:0")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel::<String>();
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["message"] == "listening"
+            {
+                let _ = addr_tx.send(v["addr"].as_str().unwrap_or_default().to_owned());
+            }
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("binary reports its address");
+    BinaryApp { child, base: format!("http://{addr}"), lines }
+}

@@ -1,0 +1,6 @@
+//! HTTP-level tests: the real app on a random port, providers pointed at local mock
+//! upstreams serving recorded payloads.
+
+mod helpers;
+
+mod smoke;
