@@ -79,7 +79,12 @@ fn config_error(err: &ConfigError) -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
-    logging::init(config.log_format, std::io::stdout);
+    // Log I/O on a background thread so a slow stdout never stalls a request; not lossy:
+    // a full buffer slows requests down rather than dropping access-log lines. The guard
+    // flushes what is buffered when serve returns.
+    let (writer, _flush_on_exit) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stdout());
+    logging::init(config.log_format, writer);
     let provider = config.provider;
     let fallback = config.fallback;
     match App::build(config).await {

@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use super::freshness::Freshness;
 use crate::config::CacheSettings;
-use crate::providers::{Fetched, UpstreamQuery};
+use crate::providers::{Dataset, Fetched, UpstreamQuery};
 
 /// A rendered response body and its strong validator.
 #[derive(Debug, Clone)]
@@ -44,13 +44,18 @@ pub struct Entry {
     /// Fresh lifetime chosen at refresh time (live games get the short one).
     pub ttl: Duration,
     views: [OnceLock<Rendered>; 2],
+    /// Serialized size of the normalized data, measured once (the weigher runs at insert,
+    /// before any view is rendered).
+    data_bytes: usize,
     /// Set while a background revalidation runs, so stale hits start only one.
     pub(super) revalidating: AtomicBool,
 }
 
 impl Entry {
     pub fn new(query: UpstreamQuery, fetched: Fetched, ttl: Duration) -> Self {
+        let data_bytes = serialized_len(&fetched.dataset);
         Self {
+            data_bytes,
             query,
             fetched,
             stored_at: Instant::now(),
@@ -74,12 +79,32 @@ impl Entry {
         self.views[view as usize].get_or_init(|| Rendered::new(render(self)))
     }
 
-    /// Approximate memory held, for the cache's weigher: the rendered bodies plus the
-    /// normalized data, which serializes to about the same size as the V1 body.
+    /// Approximate memory held, for the cache's weigher: the normalized data and up to two
+    /// rendered bodies, each about the data's serialized size.
     pub fn weight(&self) -> u32 {
-        let rendered: usize = self.views.iter().filter_map(OnceLock::get).map(|r| r.body.len()).sum();
-        u32::try_from(rendered.max(4096) * 2).unwrap_or(u32::MAX)
+        u32::try_from(self.data_bytes.saturating_mul(3).max(1024)).unwrap_or(u32::MAX)
     }
+}
+
+/// Bytes the dataset serializes to, counted without building the string.
+fn serialized_len(dataset: &Dataset) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    let result = match dataset {
+        Dataset::Games(g) => serde_json::to_writer(&mut counter, g),
+        Dataset::Standings(s) => serde_json::to_writer(&mut counter, s),
+        Dataset::Teams(t) => serde_json::to_writer(&mut counter, t),
+    };
+    result.map_or(0, |()| counter.0)
 }
 
 #[cfg(test)]
