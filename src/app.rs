@@ -35,17 +35,28 @@ pub struct App {
 impl App {
     /// Binds the listen address (port 0 picks a free port) and wires every part.
     pub async fn build(config: Config) -> Result<Self, AppError> {
-        let listener =
-            TcpListener::bind(config.listen).await.map_err(|source| AppError::Bind { addr: config.listen, source })?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| AppError::Bind {
+                addr: config.listen,
+                source,
+            })?;
         let addr = listener.local_addr()?;
+        // First, so that what the parts record while being built (circuit gauges) is kept.
+        let metrics = metrics::install();
         let chain = Arc::new(ProviderChain::from_config(&config));
         let state = AppState {
             catalogue: Arc::new(config.catalogue.clone()),
             cache: SportsCache::new(chain, config.cache.clone()),
-            metrics: metrics::install(),
+            metrics,
             started: Started(Instant::now()),
         };
-        Ok(Self { listener, router: router::build(state), addr, shutdown_grace: config.shutdown_grace })
+        Ok(Self {
+            listener,
+            router: router::build(state),
+            addr,
+            shutdown_grace: config.shutdown_grace,
+        })
     }
 
     /// The address actually bound.

@@ -84,8 +84,15 @@ impl SportsCache {
             .expire_after(Retention(settings.clone()))
             .build();
         // A finished flight lingers at most a second: its entry is in `entries` by then.
-        let flights = moka::future::Cache::builder().time_to_live(Duration::from_secs(1)).build();
-        Self { entries, flights, chain, settings }
+        let flights = moka::future::Cache::builder()
+            .time_to_live(Duration::from_secs(1))
+            .build();
+        Self {
+            entries,
+            flights,
+            chain,
+            settings,
+        }
     }
 
     pub fn chain(&self) -> &ProviderChain {
@@ -102,16 +109,26 @@ impl SportsCache {
         let key = query.cache_key();
         let cached = self.entries.get(&key);
         let lookup = match cached.as_ref().map(|e| (e, e.freshness(&self.settings))) {
-            Some((entry, Freshness::Fresh { .. })) => {
-                Ok(Lookup { entry: entry.clone(), result: CacheResult::Hit, upstream_error: None })
-            }
+            Some((entry, Freshness::Fresh { .. })) => Ok(Lookup {
+                entry: entry.clone(),
+                result: CacheResult::Hit,
+                upstream_error: None,
+            }),
             Some((entry, Freshness::Revalidate { .. })) => {
                 self.revalidate_in_background(key, query, entry.clone());
-                Ok(Lookup { entry: entry.clone(), result: CacheResult::Stale, upstream_error: None })
+                Ok(Lookup {
+                    entry: entry.clone(),
+                    result: CacheResult::Stale,
+                    upstream_error: None,
+                })
             }
             Some((entry, Freshness::StaleIfError { .. })) => match self.refresh(key, query).await {
                 Ok(lookup) => Ok(lookup),
-                Err(err) => Ok(Lookup { entry: entry.clone(), result: CacheResult::StaleIfError, upstream_error: Some(err) }),
+                Err(err) => Ok(Lookup {
+                    entry: entry.clone(),
+                    result: CacheResult::StaleIfError,
+                    upstream_error: Some(err),
+                }),
             },
             Some((_, Freshness::Expired)) | None => self.refresh(key, query).await,
         };
@@ -138,16 +155,25 @@ impl SportsCache {
                 this.entries.insert(key, entry.clone());
                 Ok::<_, ProviderError>(entry)
             });
-            task.await.unwrap_or_else(|_| Err(ProviderError::Connect("refresh task failed".into())))
+            task.await
+                .unwrap_or_else(|_| Err(ProviderError::Connect("refresh task failed".into())))
         };
         let flight = self.flights.entry(flight_key.clone()).or_try_insert_with(init).await;
         match flight {
             Ok(flight) => {
-                let result = if flight.is_fresh() { CacheResult::Miss } else { CacheResult::Collapsed };
+                let result = if flight.is_fresh() {
+                    CacheResult::Miss
+                } else {
+                    CacheResult::Collapsed
+                };
                 if flight.is_fresh() {
                     self.flights.invalidate(&flight_key).await;
                 }
-                Ok(Lookup { entry: flight.into_value(), result, upstream_error: None })
+                Ok(Lookup {
+                    entry: flight.into_value(),
+                    result,
+                    upstream_error: None,
+                })
             }
             Err(shared) => Err((*shared).clone()),
         }

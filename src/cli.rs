@@ -15,7 +15,11 @@ use crate::providers::chain::ProviderChain;
 use crate::telemetry::logging;
 
 #[derive(Debug, Parser)]
-#[command(name = "sportsgate", version, about = "Self-hosted sports-data API with the API-management layer built in")]
+#[command(
+    name = "sportsgate",
+    version,
+    about = "Self-hosted sports-data API with the API-management layer built in"
+)]
 pub struct Cli {
     /// TOML config file (also SPORTSGATE_CONFIG).
     #[arg(long, global = true, value_name = "PATH")]
@@ -52,7 +56,11 @@ pub fn run() -> ExitCode {
         Command::Serve { listen, provider } => (listen.clone(), provider.clone()),
         _ => (None, None),
     };
-    let flags = Flags { listen, provider, config: cli.config.clone() };
+    let flags = Flags {
+        listen,
+        provider,
+        config: cli.config.clone(),
+    };
     let config = match Config::load(env, &flags) {
         Ok(c) => c,
         Err(err) => return config_error(&err),
@@ -82,8 +90,9 @@ async fn serve(config: Config) -> ExitCode {
     // Log I/O on a background thread so a slow stdout never stalls a request; not lossy:
     // a full buffer slows requests down rather than dropping access-log lines. The guard
     // flushes what is buffered when serve returns.
-    let (writer, _flush_on_exit) =
-        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stdout());
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stdout());
     logging::init(config.log_format, writer);
     let provider = config.provider;
     let fallback = config.fallback;
@@ -107,7 +116,11 @@ async fn serve(config: Config) -> ExitCode {
 
 /// Prints one line per check; secrets never appear (errors carry no URLs).
 async fn check(config: Config) -> ExitCode {
-    println!("ok    config: provider {}, fallback {}", config.provider, config.fallback.map_or("none", |f| f.as_str()));
+    println!(
+        "ok    config: provider {}, fallback {}",
+        config.provider,
+        config.fallback.map_or("none", |f| f.as_str())
+    );
     println!("ok    catalogue: {} leagues", config.catalogue.ids().len());
     let chain = ProviderChain::from_config(&config);
     let mut failed = false;

@@ -28,7 +28,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { setting: setting.into(), message: message.into() }
+        Self {
+            setting: setting.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -150,8 +153,18 @@ pub mod settings {
 
 /// Top-level keys a config file may hold.
 const FILE_KEYS: &[&str] = &[
-    "listen", "port", "provider", "fallback_provider", "serpapi", "espn", "replay", "upstream", "cache",
-    "log_format", "shutdown_grace", "leagues",
+    "listen",
+    "port",
+    "provider",
+    "fallback_provider",
+    "serpapi",
+    "espn",
+    "replay",
+    "upstream",
+    "cache",
+    "log_format",
+    "shutdown_grace",
+    "leagues",
 ];
 
 /// Command-line overrides (`serve --listen/--provider`).
@@ -165,21 +178,34 @@ pub struct Flags {
 impl Config {
     /// Loads the configuration from the given environment map and flags.
     pub fn load(env: HashMap<String, String>, flags: &Flags) -> Result<Self, ConfigError> {
-        let mut layers = Layers { env, ..Layers::default() };
-        let file_path = flags
-            .config
-            .clone()
-            .or_else(|| layers.env.get("SPORTSGATE_CONFIG").filter(|p| !p.is_empty()).map(PathBuf::from));
+        let mut layers = Layers {
+            env,
+            ..Layers::default()
+        };
+        let file_path = flags.config.clone().or_else(|| {
+            layers
+                .env
+                .get("SPORTSGATE_CONFIG")
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+        });
         if let Some(path) = file_path {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| ConfigError::new("SPORTSGATE_CONFIG", format!("cannot read {}: {e}", path.display())))?;
-            let table: toml::Table = text
-                .parse()
-                .map_err(|e| ConfigError::new("SPORTSGATE_CONFIG", format!("{} is not valid TOML: {e}", path.display())))?;
+            let table: toml::Table = text.parse().map_err(|e| {
+                ConfigError::new(
+                    "SPORTSGATE_CONFIG",
+                    format!("{} is not valid TOML: {e}", path.display()),
+                )
+            })?;
             if let Some(unknown) = table.keys().find(|k| !FILE_KEYS.contains(&k.as_str())) {
                 return Err(ConfigError::new(
                     "SPORTSGATE_CONFIG",
-                    format!("unknown key `{unknown}` in {} (known: {})", path.display(), FILE_KEYS.join(", ")),
+                    format!(
+                        "unknown key `{unknown}` in {} (known: {})",
+                        path.display(),
+                        FILE_KEYS.join(", ")
+                    ),
                 ));
             }
             layers.file = Some(table);
@@ -199,7 +225,9 @@ impl Config {
         let listen = match l.raw(s::LISTEN)? {
             Some(raw) => parse_listen(&raw).map_err(|m| ConfigError::new(s::LISTEN.env, m))?,
             None => {
-                let port = l.get(s::PORT, 8080u16, |v| v.parse().map_err(|_| format!("invalid port {v:?}")))?;
+                let port = l.get(s::PORT, 8080u16, |v| {
+                    v.parse().map_err(|_| format!("invalid port {v:?}"))
+                })?;
                 SocketAddr::from(([0, 0, 0, 0], port))
             }
         };
@@ -210,43 +238,74 @@ impl Config {
                 .map(Some)
                 .ok_or_else(|| format!("unknown provider {v:?} (use auto, serpapi, espn or replay)")),
         })?;
-        let provider = provider.unwrap_or(if api_key.is_some() { ProviderKind::Serpapi } else { ProviderKind::Espn });
+        let provider = provider.unwrap_or(if api_key.is_some() {
+            ProviderKind::Serpapi
+        } else {
+            ProviderKind::Espn
+        });
         if provider == ProviderKind::Serpapi && api_key.is_none() {
-            return Err(ConfigError::new(s::SERPAPI_KEY.env, "required when SPORTSGATE_PROVIDER=serpapi"));
+            return Err(ConfigError::new(
+                s::SERPAPI_KEY.env,
+                "required when SPORTSGATE_PROVIDER=serpapi",
+            ));
         }
         let default_fallback = (provider == ProviderKind::Serpapi).then_some(ProviderKind::Espn);
-        let fallback = l.get(s::FALLBACK, default_fallback, |v| match v.to_ascii_lowercase().as_str() {
-            "none" => Ok(None),
-            other => ProviderKind::parse(other)
-                .map(Some)
-                .ok_or_else(|| format!("unknown provider {v:?} (use serpapi, espn, replay or none)")),
+        let fallback = l.get(s::FALLBACK, default_fallback, |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "none" => Ok(None),
+                other => ProviderKind::parse(other)
+                    .map(Some)
+                    .ok_or_else(|| format!("unknown provider {v:?} (use serpapi, espn, replay or none)")),
+            }
         })?;
         if fallback == Some(provider) {
-            return Err(ConfigError::new(s::FALLBACK.env, format!("must differ from the primary provider ({provider})")));
+            return Err(ConfigError::new(
+                s::FALLBACK.env,
+                format!("must differ from the primary provider ({provider})"),
+            ));
         }
         if fallback == Some(ProviderKind::Serpapi) && api_key.is_none() {
-            return Err(ConfigError::new(s::SERPAPI_KEY.env, "required when the fallback provider is serpapi"));
+            return Err(ConfigError::new(
+                s::SERPAPI_KEY.env,
+                "required when the fallback provider is serpapi",
+            ));
         }
 
         let serpapi = SerpapiSettings {
             api_key,
-            base_url: l.get(s::SERPAPI_URL, Url::parse("https://serpapi.com/").expect("static url"), parse_url)?,
+            base_url: l.get(
+                s::SERPAPI_URL,
+                Url::parse("https://serpapi.com/").expect("static url"),
+                parse_url,
+            )?,
             monthly_budget: l.get_opt(s::SERPAPI_BUDGET, |v| {
-                v.parse::<u32>().map_err(|_| format!("invalid number {v:?} (searches per month)"))
+                v.parse::<u32>()
+                    .map_err(|_| format!("invalid number {v:?} (searches per month)"))
             })?,
-            location: l.get(s::SERPAPI_LOCATION, "New York, New York, United States".into(), |v| Ok(v.to_owned()))?,
+            location: l.get(s::SERPAPI_LOCATION, "New York, New York, United States".into(), |v| {
+                Ok(v.to_owned())
+            })?,
             time_zone: l.get(s::SERPAPI_TIME_ZONE, chrono_tz::America::New_York, |v| {
-                v.parse().map_err(|_| format!("unknown time zone {v:?} (use an IANA name like Europe/London)"))
+                v.parse()
+                    .map_err(|_| format!("unknown time zone {v:?} (use an IANA name like Europe/London)"))
             })?,
             gl: "us".into(),
             hl: "en".into(),
         };
         let espn = EspnSettings {
-            base_url: l.get(s::ESPN_URL, Url::parse("https://site.api.espn.com/").expect("static url"), parse_url)?,
+            base_url: l.get(
+                s::ESPN_URL,
+                Url::parse("https://site.api.espn.com/").expect("static url"),
+                parse_url,
+            )?,
         };
         let replay_dir = l.get_opt(s::REPLAY_DIR, |v| {
             let p = PathBuf::from(v);
-            if p.is_dir() { Ok(p) } else { Err(format!("{v:?} is not a directory")) }
+            if p.is_dir() {
+                Ok(p)
+            } else {
+                Err(format!("{v:?} is not a directory"))
+            }
         })?;
         let upstream = UpstreamSettings {
             connect_timeout: l.get(s::CONNECT_TIMEOUT, Duration::from_secs(2), parse_duration)?,
@@ -263,13 +322,18 @@ impl Config {
             stale_while_revalidate: l.get(s::STALE_WHILE_REVALIDATE, Duration::from_secs(60), parse_duration)?,
             stale_if_error: l.get(s::STALE_IF_ERROR, Duration::from_secs(86_400), parse_duration)?,
             max_bytes: l.get(s::CACHE_MAX_BYTES, 64 * 1024 * 1024, |v| {
-                v.parse::<u64>().ok().filter(|n| *n >= 1024).ok_or_else(|| format!("invalid byte count {v:?} (at least 1024)"))
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| *n >= 1024)
+                    .ok_or_else(|| format!("invalid byte count {v:?} (at least 1024)"))
             })?,
         };
-        let log_format = l.get(s::LOG_FORMAT, LogFormat::Json, |v| match v.to_ascii_lowercase().as_str() {
-            "json" => Ok(LogFormat::Json),
-            "pretty" => Ok(LogFormat::Pretty),
-            _ => Err(format!("unknown log format {v:?} (use json or pretty)")),
+        let log_format = l.get(s::LOG_FORMAT, LogFormat::Json, |v| {
+            match v.to_ascii_lowercase().as_str() {
+                "json" => Ok(LogFormat::Json),
+                "pretty" => Ok(LogFormat::Pretty),
+                _ => Err(format!("unknown log format {v:?} (use json or pretty)")),
+            }
         })?;
         let shutdown_grace = l.get(s::SHUTDOWN_GRACE, Duration::from_secs(25), parse_duration)?;
         let catalogue = load_catalogue(l)?;
@@ -314,15 +378,23 @@ fn parse_url(v: &str) -> Result<Url, String> {
 }
 
 fn parse_listen(v: &str) -> Result<SocketAddr, String> {
-    v.parse().map_err(|_| format!("invalid listen address {v:?} (use HOST:PORT, e.g. 0.0.0.0:8080)"))
+    v.parse()
+        .map_err(|_| format!("invalid listen address {v:?} (use HOST:PORT, e.g. 0.0.0.0:8080)"))
 }
 
 fn parse_small(v: &str, max: u32) -> Result<u32, String> {
-    v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| format!("invalid number {v:?} (0 to {max})"))
+    v.parse::<u32>()
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| format!("invalid number {v:?} (0 to {max})"))
 }
 
 fn nonzero(n: u32) -> Result<u32, String> {
-    if n == 0 { Err("must be at least 1".into()) } else { Ok(n) }
+    if n == 0 {
+        Err("must be at least 1".into())
+    } else {
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
@@ -331,7 +403,10 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::load(env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), &Flags::default())
+        Config::load(
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            &Flags::default(),
+        )
     }
 
     #[test]
@@ -356,7 +431,13 @@ mod tests {
     #[test]
     fn port_is_honoured_when_listen_is_unset() {
         assert_eq!(load(&[("PORT", "9000")]).unwrap().listen.port(), 9000);
-        assert_eq!(load(&[("PORT", "9000"), ("SPORTSGATE_LISTEN", "127.0.0.1:7000")]).unwrap().listen.port(), 7000);
+        assert_eq!(
+            load(&[("PORT", "9000"), ("SPORTSGATE_LISTEN", "127.0.0.1:7000")])
+                .unwrap()
+                .listen
+                .port(),
+            7000
+        );
     }
 
     #[test]
@@ -376,7 +457,10 @@ mod tests {
 
     #[test]
     fn serpapi_without_a_key_is_refused() {
-        assert_eq!(load(&[("SPORTSGATE_PROVIDER", "serpapi")]).unwrap_err().setting, "SPORTS_API_KEY");
+        assert_eq!(
+            load(&[("SPORTSGATE_PROVIDER", "serpapi")]).unwrap_err().setting,
+            "SPORTS_API_KEY"
+        );
     }
 
     #[test]
@@ -385,7 +469,11 @@ mod tests {
         let path = dir.path().join("sg.toml");
         std::fs::write(&path, "listen = \"127.0.0.1:1111\"\n[cache]\nttl_live = \"7s\"\nttl_teams = \"2h\"\n[leagues.nfl]\nname = \"Football\"\n").unwrap();
         let env: HashMap<String, String> = [("SPORTSGATE_TTL_LIVE".to_string(), "9s".to_string())].into();
-        let flags = Flags { listen: Some("127.0.0.1:2222".into()), provider: Some("replay".into()), config: Some(path) };
+        let flags = Flags {
+            listen: Some("127.0.0.1:2222".into()),
+            provider: Some("replay".into()),
+            config: Some(path),
+        };
         let c = Config::load(env, &flags).unwrap();
         assert_eq!(c.listen.port(), 2222);
         assert_eq!(c.provider, ProviderKind::Replay);
@@ -399,7 +487,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sg.toml");
         std::fs::write(&path, "lisen = \"x\"\n").unwrap();
-        let err = Config::load(HashMap::new(), &Flags { config: Some(path), ..Flags::default() }).unwrap_err();
+        let err = Config::load(
+            HashMap::new(),
+            &Flags {
+                config: Some(path),
+                ..Flags::default()
+            },
+        )
+        .unwrap_err();
         assert!(err.message.contains("lisen"), "{err}");
     }
 }

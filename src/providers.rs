@@ -75,8 +75,18 @@ pub struct NormalizeError(pub String);
 
 impl From<serde_json::Error> for NormalizeError {
     fn from(e: serde_json::Error) -> Self {
-        // serde_json messages name a line/column and a type, never payload values.
-        Self(e.to_string())
+        // serde_json's own messages can quote payload strings (`invalid type: string "…"`),
+        // and a payload may echo a secret: keep only the category and the position.
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
+            // "missing field `events`" names our field, not their data: safe and useful.
+            serde_json::error::Category::Data => match e.to_string().strip_prefix("missing field ") {
+                Some(rest) => return Self(format!("missing field {}", rest.split(' ').next().unwrap_or_default())),
+                None => "unexpected value shape",
+            },
+            serde_json::error::Category::Io => "unreadable body",
+        };
+        Self(format!("{what} at line {} column {}", e.line(), e.column()))
     }
 }
 
@@ -85,7 +95,11 @@ impl From<serde_json::Error> for NormalizeError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
     #[error("{provider} does not serve {kind} for league {league}")]
-    Unsupported { provider: ProviderKind, kind: &'static str, league: String },
+    Unsupported {
+        provider: ProviderKind,
+        kind: &'static str,
+        league: String,
+    },
     #[error("{0} is not configured (missing API key)")]
     NotConfigured(ProviderKind),
     #[error("upstream timed out")]
@@ -93,7 +107,10 @@ pub enum ProviderError {
     #[error("upstream unreachable: {0}")]
     Connect(String),
     #[error("upstream answered HTTP {status}")]
-    Status { status: u16, retry_after: Option<std::time::Duration> },
+    Status {
+        status: u16,
+        retry_after: Option<std::time::Duration>,
+    },
     #[error(transparent)]
     Malformed(#[from] NormalizeError),
     #[error("no recording for {0}")]
@@ -117,7 +134,10 @@ impl ProviderError {
     /// Counts against the provider's health (circuit breaker). A request the provider
     /// cannot serve by design, or a spent budget, says nothing about its health.
     pub fn is_upstream_failure(&self) -> bool {
-        matches!(self, Self::Timeout | Self::Connect(_) | Self::Status { .. } | Self::Malformed(_))
+        matches!(
+            self,
+            Self::Timeout | Self::Connect(_) | Self::Status { .. } | Self::Malformed(_)
+        )
     }
 
     /// Short label for metrics and logs.

@@ -46,7 +46,8 @@ pub fn ttl_for(kind: DataKind, data: &Dataset, s: &CacheSettings, now: DateTime<
             let hot = games.iter().any(|g| {
                 g.status == GameStatus::Live
                     || (g.status == GameStatus::Scheduled
-                        && g.starts_at.is_some_and(|t| t <= soon && t > now - chrono::Duration::hours(6)))
+                        && g.starts_at
+                            .is_some_and(|t| t <= soon && t > now - chrono::Duration::hours(6)))
             });
             if hot { s.ttl_live } else { s.ttl_schedule }
         }
@@ -76,14 +77,23 @@ mod tests {
     fn an_entry_moves_from_fresh_to_revalidate_to_stale_if_error_to_expired() {
         let s = settings();
         let ttl = Duration::from_secs(10);
-        assert_eq!(Freshness::of(Duration::from_secs(4), ttl, &s), Freshness::Fresh { remaining: Duration::from_secs(6) });
+        assert_eq!(
+            Freshness::of(Duration::from_secs(4), ttl, &s),
+            Freshness::Fresh {
+                remaining: Duration::from_secs(6)
+            }
+        );
         assert_eq!(
             Freshness::of(Duration::from_secs(30), ttl, &s),
-            Freshness::Revalidate { stale_for: Duration::from_secs(20) }
+            Freshness::Revalidate {
+                stale_for: Duration::from_secs(20)
+            }
         );
         assert_eq!(
             Freshness::of(Duration::from_secs(100), ttl, &s),
-            Freshness::StaleIfError { stale_for: Duration::from_secs(90) }
+            Freshness::StaleIfError {
+                stale_for: Duration::from_secs(90)
+            }
         );
         assert_eq!(Freshness::of(Duration::from_secs(4000), ttl, &s), Freshness::Expired);
     }
@@ -94,6 +104,9 @@ mod tests {
         let now = Utc::now();
         let empty = Dataset::Teams(vec![]);
         assert_eq!(ttl_for(DataKind::Teams, &empty, &s, now), s.ttl_teams);
-        assert_eq!(ttl_for(DataKind::Games, &Dataset::Games(vec![]), &s, now), s.ttl_schedule);
+        assert_eq!(
+            ttl_for(DataKind::Games, &Dataset::Games(vec![]), &s, now),
+            s.ttl_schedule
+        );
     }
 }

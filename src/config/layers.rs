@@ -78,7 +78,9 @@ impl Layers {
     ) -> Result<Option<T>, ConfigError> {
         match self.raw(setting)? {
             None => Ok(None),
-            Some(raw) => parse(raw.trim()).map(Some).map_err(|msg| ConfigError::new(setting.env, msg)),
+            Some(raw) => parse(raw.trim())
+                .map(Some)
+                .map_err(|msg| ConfigError::new(setting.env, msg)),
         }
     }
 }
@@ -87,10 +89,17 @@ impl Layers {
 mod tests {
     use super::*;
 
-    const S: Setting = Setting { env: "SPORTSGATE_TTL_LIVE", file: "cache.ttl_live" };
+    const S: Setting = Setting {
+        env: "SPORTSGATE_TTL_LIVE",
+        file: "cache.ttl_live",
+    };
 
     fn layers(file: &str, env: &[(&str, &str)], flag: Option<&str>) -> Layers {
-        let mut l = Layers { file: Some(file.parse().unwrap()), file_name: "test.toml".into(), ..Layers::default() };
+        let mut l = Layers {
+            file: Some(file.parse().unwrap()),
+            file_name: "test.toml".into(),
+            ..Layers::default()
+        };
         l.env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         if let Some(f) = flag {
             l.flags.insert(S.env, f.into());
@@ -102,8 +111,14 @@ mod tests {
     fn flags_beat_env_beat_file() {
         let file = "[cache]\nttl_live = \"1s\"";
         assert_eq!(layers(file, &[], None).raw(S).unwrap().as_deref(), Some("1s"));
-        assert_eq!(layers(file, &[(S.env, "2s")], None).raw(S).unwrap().as_deref(), Some("2s"));
-        assert_eq!(layers(file, &[(S.env, "2s")], Some("3s")).raw(S).unwrap().as_deref(), Some("3s"));
+        assert_eq!(
+            layers(file, &[(S.env, "2s")], None).raw(S).unwrap().as_deref(),
+            Some("2s")
+        );
+        assert_eq!(
+            layers(file, &[(S.env, "2s")], Some("3s")).raw(S).unwrap().as_deref(),
+            Some("3s")
+        );
     }
 
     #[test]

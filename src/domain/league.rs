@@ -25,7 +25,11 @@ impl LeagueId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if ok { Ok(Self(raw.into())) } else { Err(InvalidLeagueId(raw.chars().take(40).collect())) }
+        if ok {
+            Ok(Self(raw.into()))
+        } else {
+            Err(InvalidLeagueId(raw.chars().take(40).collect()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -244,9 +248,24 @@ mod tests {
     #[test]
     fn bundled_catalogue_has_the_eleven_fixed_leagues() {
         let cat = Catalogue::load(&BTreeMap::new()).unwrap();
-        for id in ["nfl", "nba", "mlb", "nhl", "mls", "epl", "seriea", "laliga", "bundesliga", "ligue1", "ucl"] {
+        for id in [
+            "nfl",
+            "nba",
+            "mlb",
+            "nhl",
+            "mls",
+            "epl",
+            "seriea",
+            "laliga",
+            "bundesliga",
+            "ligue1",
+            "ucl",
+        ] {
             let league = cat.get(id).unwrap_or_else(|| panic!("{id} missing"));
-            assert!(league.espn.is_some() && league.serpapi.is_some(), "{id} lacks a provider");
+            assert!(
+                league.espn.is_some() && league.serpapi.is_some(),
+                "{id} lacks a provider"
+            );
         }
         assert_eq!(cat.ids().len(), 11);
     }

@@ -43,9 +43,15 @@ pub fn respond(lookup: &Lookup, rendered: &Rendered, request: &HeaderMap, settin
             ),
         )
         .header(header::AGE, age)
-        .header("cache-status", cache_status(lookup.result, ttl, lookup.upstream_error.as_ref()))
+        .header(
+            "cache-status",
+            cache_status(lookup.result, ttl, lookup.upstream_error.as_ref()),
+        )
         .header("x-cache", x_cache(lookup.result))
-        .extension(CacheNote { result: lookup.result, provider: entry.fetched.source.provider });
+        .extension(CacheNote {
+            result: lookup.result,
+            provider: entry.fetched.source.provider,
+        });
     let response = if not_modified {
         builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
     } else {
@@ -82,7 +88,10 @@ fn cache_status(result: CacheResult, ttl: i64, error: Option<&ProviderError>) ->
 /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored.
 fn etag_matches(if_none_match: &str, etag: &str) -> bool {
     if_none_match.trim() == "*"
-        || if_none_match.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag)
+        || if_none_match
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag)
 }
 
 #[cfg(test)]
@@ -100,8 +109,14 @@ mod tests {
 
     #[test]
     fn cache_status_reports_collapsed_and_stale_if_error_with_the_upstream_status() {
-        assert_eq!(cache_status(CacheResult::Collapsed, 5, None), "sportsgate; fwd=miss; collapsed; ttl=5");
-        let err = ProviderError::Status { status: 500, retry_after: None };
+        assert_eq!(
+            cache_status(CacheResult::Collapsed, 5, None),
+            "sportsgate; fwd=miss; collapsed; ttl=5"
+        );
+        let err = ProviderError::Status {
+            status: 500,
+            retry_after: None,
+        };
         assert_eq!(
             cache_status(CacheResult::StaleIfError, -30, Some(&err)),
             "sportsgate; fwd=stale; fwd-status=500; ttl=-30; detail=stale-if-error"

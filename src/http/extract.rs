@@ -14,12 +14,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ValidQuery<T> 
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::try_from_uri(&parts.uri).map(|q| ValidQuery(q.0)).map_err(|rejection| {
-            // serde's message names the field and what was expected, never more.
-            let text = rejection.body_text();
-            let detail = text.trim_start_matches("Failed to deserialize query string: ").to_owned();
-            let parameter = detail.split('`').nth(1).map_or_else(|| "query".to_owned(), str::to_owned);
-            ApiError::invalid(parameter, detail)
-        })
+        Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ValidQuery(q.0))
+            .map_err(|rejection| {
+                // serde's message names the field and what was expected, never more.
+                let text = rejection.body_text();
+                let detail = text
+                    .trim_start_matches("Failed to deserialize query string: ")
+                    .to_owned();
+                let parameter = detail
+                    .split('`')
+                    .nth(1)
+                    .map_or_else(|| "query".to_owned(), str::to_owned);
+                ApiError::invalid(parameter, detail)
+            })
     }
 }

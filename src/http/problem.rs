@@ -47,7 +47,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::InvalidParameter { parameter: parameter.into(), detail: detail.into() }
+        Self::InvalidParameter {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
     }
 
     fn problem(&self) -> (StatusCode, Problem) {
@@ -71,25 +74,46 @@ impl ApiError {
                 (StatusCode::NOT_FOUND, problem)
             }
             Self::InvalidParameter { parameter, detail } => {
-                let mut problem = p(StatusCode::BAD_REQUEST, "invalid-parameter", "Invalid parameter", detail.clone());
+                let mut problem = p(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-parameter",
+                    "Invalid parameter",
+                    detail.clone(),
+                );
                 problem.parameter = Some(parameter.clone());
                 (StatusCode::BAD_REQUEST, problem)
             }
             Self::RouteNotFound => (
                 StatusCode::NOT_FOUND,
-                p(StatusCode::NOT_FOUND, "not-found", "Not found", "No route matches this path; see /docs.".into()),
+                p(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    "Not found",
+                    "No route matches this path; see /docs.".into(),
+                ),
             ),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                p(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "This route does not accept that method.".into()),
+                p(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method-not-allowed",
+                    "Method not allowed",
+                    "This route does not accept that method.".into(),
+                ),
             ),
-            Self::NotAvailable(detail) => {
-                (StatusCode::NOT_FOUND, p(StatusCode::NOT_FOUND, "not-available", "Not available", detail.clone()))
-            }
+            Self::NotAvailable(detail) => (
+                StatusCode::NOT_FOUND,
+                p(StatusCode::NOT_FOUND, "not-available", "Not available", detail.clone()),
+            ),
             Self::Upstream(err) => upstream_problem(err, p),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                p(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "Something went wrong on our side.".into()),
+                p(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "Something went wrong on our side.".into(),
+                ),
             ),
         }
     }
@@ -123,7 +147,8 @@ fn upstream_problem(
             StatusCode::SERVICE_UNAVAILABLE,
             "upstream-unavailable",
             "Upstream unavailable",
-            "The sports data provider is unavailable right now, and no earlier copy is available. Try again later.".into(),
+            "The sports data provider is unavailable right now, and no earlier copy is available. Try again later."
+                .into(),
         ),
         ProviderError::Connect(_) | ProviderError::Status { .. } | ProviderError::Malformed(_) => (
             StatusCode::BAD_GATEWAY,
@@ -142,9 +167,13 @@ impl IntoResponse for ApiError {
             tracing::warn!(error = %self, status = status.as_u16(), "request failed");
         }
         let mut response = (status, Json(problem)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
         }
         response
     }
@@ -159,9 +188,18 @@ mod tests {
         let cases = [
             (ProviderError::Timeout, 504),
             (ProviderError::Connect("connection failed".into()), 502),
-            (ProviderError::Status { status: 500, retry_after: None }, 502),
+            (
+                ProviderError::Status {
+                    status: 500,
+                    retry_after: None,
+                },
+                502,
+            ),
             (ProviderError::CircuitOpen(crate::domain::ProviderKind::Espn), 503),
-            (ProviderError::BudgetExhausted(crate::domain::ProviderKind::Serpapi), 503),
+            (
+                ProviderError::BudgetExhausted(crate::domain::ProviderKind::Serpapi),
+                503,
+            ),
         ];
         for (err, status) in cases {
             let (code, problem) = ApiError::Upstream(err).problem();

@@ -9,7 +9,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::middleware::access_log::access_log;
 use super::openapi::ApiDoc;
@@ -31,7 +31,12 @@ pub fn build(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state);
     Router::new()
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", ApiDoc::openapi()))
+        .merge(
+            SwaggerUi::new("/docs")
+                .url("/openapi.json", ApiDoc::openapi())
+                // "none": no call to the online validator, so the docs stay offline.
+                .config(Config::default().validator_url("none").try_it_out_enabled(true)),
+        )
         .merge(api)
         .fallback(|| async { ApiError::RouteNotFound })
         // Outermost first: the id exists before the access log reads it.

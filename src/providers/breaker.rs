@@ -36,7 +36,12 @@ pub struct Breaker {
 impl Breaker {
     pub fn new(provider: ProviderKind, threshold: u32, cooldown: Duration) -> Self {
         metrics::circuit_open(provider, false);
-        Self { provider, threshold: threshold.max(1), cooldown, state: Mutex::new(State::Closed { failures: 0 }) }
+        Self {
+            provider,
+            threshold: threshold.max(1),
+            cooldown,
+            state: Mutex::new(State::Closed { failures: 0 }),
+        }
     }
 
     /// May a call go upstream now? In half-open state only one probe at a time may.
@@ -73,7 +78,9 @@ impl Breaker {
             State::HalfOpen { .. } | State::Open { .. } => true,
         };
         if open {
-            *state = State::Open { until: Instant::now() + self.cooldown };
+            *state = State::Open {
+                until: Instant::now() + self.cooldown,
+            };
             tracing::warn!(provider = %self.provider, cooldown_s = self.cooldown.as_secs(), "circuit opened");
             metrics::circuit_open(self.provider, true);
         }

@@ -27,17 +27,26 @@ impl ProviderChain {
             match kind {
                 ProviderKind::Serpapi => Arc::new(SerpapiProvider::new(&config.serpapi, &config.upstream)),
                 ProviderKind::Espn => Arc::new(EspnProvider::new(&config.espn, &config.upstream)),
-                ProviderKind::Replay => Arc::new(ReplayProvider::new(config.replay_dir.clone(), config.serpapi.time_zone)),
+                ProviderKind::Replay => {
+                    Arc::new(ReplayProvider::new(config.replay_dir.clone(), config.serpapi.time_zone))
+                }
             }
         };
         let kinds = std::iter::once(config.provider).chain(config.fallback);
-        Self::new(kinds.map(build).collect(), config.upstream.breaker_failures, config.upstream.breaker_cooldown)
+        Self::new(
+            kinds.map(build).collect(),
+            config.upstream.breaker_failures,
+            config.upstream.breaker_cooldown,
+        )
     }
 
     pub fn new(providers: Vec<Arc<dyn Provider>>, breaker_failures: u32, cooldown: std::time::Duration) -> Self {
         let links = providers
             .into_iter()
-            .map(|provider| Link { breaker: Breaker::new(provider.kind(), breaker_failures, cooldown), provider })
+            .map(|provider| Link {
+                breaker: Breaker::new(provider.kind(), breaker_failures, cooldown),
+                provider,
+            })
             .collect();
         Self { links }
     }
@@ -73,7 +82,10 @@ impl ProviderChain {
 
     /// Each provider's circuit state, for readiness.
     pub fn circuits(&self) -> Vec<(ProviderKind, BreakerState)> {
-        self.links.iter().map(|l| (l.provider.kind(), l.breaker.state())).collect()
+        self.links
+            .iter()
+            .map(|l| (l.provider.kind(), l.breaker.state()))
+            .collect()
     }
 
     /// Asks each provider in turn until one answers. Returns the most telling error when

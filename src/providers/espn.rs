@@ -20,7 +20,10 @@ pub struct EspnProvider {
 
 impl EspnProvider {
     pub fn new(settings: &EspnSettings, upstream: &UpstreamSettings) -> Self {
-        Self { client: UpstreamClient::new(ProviderKind::Espn, upstream), base: settings.base_url.clone() }
+        Self {
+            client: UpstreamClient::new(ProviderKind::Espn, upstream),
+            base: settings.base_url.clone(),
+        }
     }
 
     /// `apis/site/v2/sports/{sport}/{league}/scoreboard?dates=YYYYMMDD` and its siblings.
@@ -34,7 +37,8 @@ impl EspnProvider {
         };
         url.set_path(&format!("{}{resource}", ensure_trailing_slash(url.path())));
         if let (DataKind::Games, Some(date)) = (query.kind, query.date) {
-            url.query_pairs_mut().append_pair("dates", &date.format("%Y%m%d").to_string());
+            url.query_pairs_mut()
+                .append_pair("dates", &date.format("%Y%m%d").to_string());
         }
         if query.kind == DataKind::Teams {
             url.query_pairs_mut().append_pair("limit", "200");
@@ -44,7 +48,11 @@ impl EspnProvider {
 }
 
 fn ensure_trailing_slash(path: &str) -> String {
-    if path.ends_with('/') { path.to_owned() } else { format!("{path}/") }
+    if path.ends_with('/') {
+        path.to_owned()
+    } else {
+        format!("{path}/")
+    }
 }
 
 /// Normalizes one ESPN payload of the given kind; the replay provider uses it too.
@@ -79,14 +87,20 @@ impl Provider for EspnProvider {
             });
         };
         let body = self.client.get(&self.url(query, &espn.path), || Ok(())).await?;
-        let source = Source { provider: ProviderKind::Espn, fetched_at: Utc::now() };
+        let source = Source {
+            provider: ProviderKind::Espn,
+            fetched_at: Utc::now(),
+        };
         let dataset = normalize(query.kind, &body, &query.league, &source)?;
         Ok(Fetched { dataset, source })
     }
 
     async fn probe(&self) -> Result<(), ProviderError> {
         let mut url = self.base.clone();
-        url.set_path(&format!("{}apis/site/v2/sports/football/nfl/teams", ensure_trailing_slash(url.path())));
+        url.set_path(&format!(
+            "{}apis/site/v2/sports/football/nfl/teams",
+            ensure_trailing_slash(url.path())
+        ));
         let body = self.client.get(&url, || Ok(())).await?;
         teams::parse_teams(&body)?;
         Ok(())

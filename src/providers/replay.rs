@@ -28,7 +28,10 @@ pub struct ReplayProvider {
 impl ReplayProvider {
     pub fn new(dir: Option<PathBuf>, serpapi_zone: Tz) -> Self {
         let recordings = dir.map_or(Recordings::Bundled, Recordings::Directory);
-        Self { recordings, serpapi_zone }
+        Self {
+            recordings,
+            serpapi_zone,
+        }
     }
 
     async fn read(&self, relative: &str) -> Option<Vec<u8>> {
@@ -46,7 +49,10 @@ impl ReplayProvider {
             match query.kind {
                 DataKind::Games => {
                     if let Some(date) = query.date {
-                        out.push((ProviderKind::Espn, format!("{dir}/scoreboard-{}.json", date.format("%Y%m%d"))));
+                        out.push((
+                            ProviderKind::Espn,
+                            format!("{dir}/scoreboard-{}.json", date.format("%Y%m%d")),
+                        ));
                     }
                     out.push((ProviderKind::Espn, format!("{dir}/scoreboard.json")));
                 }
@@ -64,7 +70,9 @@ impl ReplayProvider {
 /// Joins a catalogue-derived relative path under `root`, refusing anything that could climb
 /// out of it (catalogue entries are user data).
 fn safe_join(root: &Path, relative: &str) -> Option<PathBuf> {
-    let ok = relative.split('/').all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'));
+    let ok = relative
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains('\\'));
     ok.then(|| root.join(relative))
 }
 
@@ -83,18 +91,28 @@ impl Provider for ReplayProvider {
     }
 
     async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {
-        let source = Source { provider: ProviderKind::Replay, fetched_at: Utc::now() };
+        let source = Source {
+            provider: ProviderKind::Replay,
+            fetched_at: Utc::now(),
+        };
         for (format, path) in Self::candidates(query) {
             let Some(body) = self.read(&path).await else { continue };
             let dataset = match format {
-                ProviderKind::Serpapi => {
-                    Dataset::Games(serpapi::games::parse_games(&body, &query.league, self.serpapi_zone, &source)?)
-                }
+                ProviderKind::Serpapi => Dataset::Games(serpapi::games::parse_games(
+                    &body,
+                    &query.league,
+                    self.serpapi_zone,
+                    &source,
+                )?),
                 _ => espn::normalize(query.kind, &body, &query.league, &source)?,
             };
             return Ok(Fetched { dataset, source });
         }
-        Err(ProviderError::NoRecording(format!("{} of league {}", query.kind.as_str(), query.league.id)))
+        Err(ProviderError::NoRecording(format!(
+            "{} of league {}",
+            query.kind.as_str(),
+            query.league.id
+        )))
     }
 
     async fn probe(&self) -> Result<(), ProviderError> {
@@ -102,7 +120,11 @@ impl Provider for ReplayProvider {
             Recordings::Bundled => Ok(()),
             Recordings::Directory(root) => {
                 let readable = tokio::fs::read_dir(root).await.is_ok();
-                if readable { Ok(()) } else { Err(ProviderError::NoRecording("the replay directory (unreadable)".into())) }
+                if readable {
+                    Ok(())
+                } else {
+                    Err(ProviderError::NoRecording("the replay directory (unreadable)".into()))
+                }
             }
         }
     }
@@ -115,7 +137,10 @@ mod tests {
     #[test]
     fn paths_that_climb_out_of_the_directory_are_refused() {
         let root = Path::new("/srv/rec");
-        assert_eq!(safe_join(root, "espn/football/nfl/teams.json"), Some(root.join("espn/football/nfl/teams.json")));
+        assert_eq!(
+            safe_join(root, "espn/football/nfl/teams.json"),
+            Some(root.join("espn/football/nfl/teams.json"))
+        );
         assert_eq!(safe_join(root, "espn/../../etc/passwd"), None);
         assert_eq!(safe_join(root, "/etc/passwd"), None);
     }

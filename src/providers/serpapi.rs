@@ -75,17 +75,31 @@ impl Provider for SerpapiProvider {
                 league: query.league.id.to_string(),
             });
         };
-        let key = self.settings.api_key.as_ref().ok_or(ProviderError::NotConfigured(ProviderKind::Serpapi))?;
+        let key = self
+            .settings
+            .api_key
+            .as_ref()
+            .ok_or(ProviderError::NotConfigured(ProviderKind::Serpapi))?;
         let url = self.url(&serp.query, key.expose_secret());
         let body = self.client.get(&url, || self.budget.spend_one()).await?;
-        let source = Source { provider: ProviderKind::Serpapi, fetched_at: Utc::now() };
+        let source = Source {
+            provider: ProviderKind::Serpapi,
+            fetched_at: Utc::now(),
+        };
         let games = games::parse_games(&body, &query.league, self.settings.time_zone, &source)?;
-        Ok(Fetched { dataset: Dataset::Games(games), source })
+        Ok(Fetched {
+            dataset: Dataset::Games(games),
+            source,
+        })
     }
 
     /// `account.json` answers with the plan and remaining searches and costs no search.
     async fn probe(&self) -> Result<(), ProviderError> {
-        let key = self.settings.api_key.as_ref().ok_or(ProviderError::NotConfigured(ProviderKind::Serpapi))?;
+        let key = self
+            .settings
+            .api_key
+            .as_ref()
+            .ok_or(ProviderError::NotConfigured(ProviderKind::Serpapi))?;
         let mut url = self.settings.base_url.clone();
         let path = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{path}/account.json"));

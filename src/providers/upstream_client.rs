@@ -40,7 +40,11 @@ impl UpstreamClient {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .expect("static reqwest client settings are valid");
-        Self { http, provider, retries: settings.retries }
+        Self {
+            http,
+            provider,
+            retries: settings.retries,
+        }
     }
 
     /// GETs `url` and returns the body of a 2xx answer. `before_attempt` runs before every
@@ -64,10 +68,16 @@ impl UpstreamClient {
                 Ok(body) => return Ok(body),
                 Err(err) if err.is_transient() && attempt < self.retries => {
                     let wait = match &err {
-                        ProviderError::Status { retry_after: Some(after), .. } if *after > MAX_RETRY_AFTER => {
+                        ProviderError::Status {
+                            retry_after: Some(after),
+                            ..
+                        } if *after > MAX_RETRY_AFTER => {
                             return Err(err);
                         }
-                        ProviderError::Status { retry_after: Some(after), .. } => *after,
+                        ProviderError::Status {
+                            retry_after: Some(after),
+                            ..
+                        } => *after,
                         _ => backoff(attempt),
                     };
                     tracing::debug!(provider = %self.provider, attempt, error = %err, wait_ms = wait.as_millis() as u64, "retrying upstream");
@@ -90,12 +100,17 @@ impl UpstreamClient {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            return Err(ProviderError::Status { status: status.as_u16(), retry_after });
+            return Err(ProviderError::Status {
+                status: status.as_u16(),
+                retry_after,
+            });
         }
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(ProviderError::Malformed(super::NormalizeError("upstream body too large".into())));
+                return Err(ProviderError::Malformed(super::NormalizeError(
+                    "upstream body too large".into(),
+                )));
             }
             body.extend_from_slice(&chunk);
         }
@@ -111,7 +126,10 @@ fn classify(err: reqwest::Error) -> ProviderError {
     } else if err.is_connect() {
         ProviderError::Connect("connection failed".into())
     } else if let Some(status) = err.status() {
-        ProviderError::Status { status: status.as_u16(), retry_after: None }
+        ProviderError::Status {
+            status: status.as_u16(),
+            retry_after: None,
+        }
     } else if err.is_body() || err.is_decode() {
         ProviderError::Connect("response body interrupted".into())
     } else {
@@ -121,7 +139,9 @@ fn classify(err: reqwest::Error) -> ProviderError {
 
 /// Exponential backoff with full jitter: uniform in [0, base * 2^attempt], capped at 2 s.
 fn backoff(attempt: u32) -> Duration {
-    let ceiling = BASE_BACKOFF.saturating_mul(1 << attempt.min(5)).min(Duration::from_secs(2));
+    let ceiling = BASE_BACKOFF
+        .saturating_mul(1 << attempt.min(5))
+        .min(Duration::from_secs(2));
     let millis = rand::rng().random_range(0..=ceiling.as_millis() as u64);
     Duration::from_millis(millis)
 }
@@ -133,7 +153,9 @@ mod tests {
     #[test]
     fn backoff_stays_within_its_ceiling() {
         for attempt in 0..10 {
-            let ceiling = BASE_BACKOFF.saturating_mul(1 << attempt.min(5)).min(Duration::from_secs(2));
+            let ceiling = BASE_BACKOFF
+                .saturating_mul(1 << attempt.min(5))
+                .min(Duration::from_secs(2));
             assert!(backoff(attempt) <= ceiling);
         }
     }

@@ -17,7 +17,9 @@ pub const UPSTREAM_DURATION: &str = "sportsgate_upstream_request_duration_second
 pub const RATELIMIT_REJECTIONS: &str = "sportsgate_ratelimit_rejections_total";
 pub const CIRCUIT_OPEN: &str = "sportsgate_circuit_open";
 
-const HTTP_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const HTTP_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 const UPSTREAM_BUCKETS: &[f64] = &[0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
 /// Installs the process-wide recorder on first call and returns its handle. The recorder is
@@ -46,11 +48,21 @@ pub fn install() -> PrometheusHandle {
 
 fn describe() {
     metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests served, by route template and status");
-    metrics::describe_histogram!(HTTP_DURATION, metrics::Unit::Seconds, "HTTP request latency by route template");
-    metrics::describe_counter!(CACHE_LOOKUPS, "Cache lookups by result (hit, miss, collapsed, stale, stale_error)");
+    metrics::describe_histogram!(
+        HTTP_DURATION,
+        metrics::Unit::Seconds,
+        "HTTP request latency by route template"
+    );
+    metrics::describe_counter!(
+        CACHE_LOOKUPS,
+        "Cache lookups by result (hit, miss, collapsed, stale, stale_error)"
+    );
     metrics::describe_counter!(UPSTREAM_REQUESTS, "Upstream attempts by provider and outcome");
     metrics::describe_histogram!(UPSTREAM_DURATION, metrics::Unit::Seconds, "Upstream attempt latency");
-    metrics::describe_counter!(RATELIMIT_REJECTIONS, "Requests rejected by rate limits or quotas, by plan");
+    metrics::describe_counter!(
+        RATELIMIT_REJECTIONS,
+        "Requests rejected by rate limits or quotas, by plan"
+    );
     metrics::describe_gauge!(CIRCUIT_OPEN, "1 while a provider's circuit breaker is open");
 }
 

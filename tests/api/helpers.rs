@@ -21,7 +21,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 pub const SECRET_KEY: &str = "sk_test_DO_NOT_LEAK_4f9c2b7e";
 
 pub fn fixture(relative: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/upstream").join(relative);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/upstream")
+        .join(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
@@ -101,7 +103,9 @@ pub fn app() -> TestAppBuilder {
         ("SPORTSGATE_UPSTREAM_RETRIES", "0"),
         ("SPORTSGATE_SHUTDOWN_GRACE", "5s"),
     ];
-    TestAppBuilder { env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+    TestAppBuilder {
+        env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    }
 }
 
 impl TestAppBuilder {
@@ -115,7 +119,8 @@ impl TestAppBuilder {
         let serpapi = MockServer::start().await;
         let mut env = self.env;
         env.entry("SPORTSGATE_ESPN_URL".into()).or_insert_with(|| espn.uri());
-        env.entry("SPORTSGATE_SERPAPI_URL".into()).or_insert_with(|| serpapi.uri());
+        env.entry("SPORTSGATE_SERPAPI_URL".into())
+            .or_insert_with(|| serpapi.uri());
         let config = Config::load(env, &Flags::default()).expect("test config is valid");
         let app = App::build(config).await.expect("app builds");
         let addr = app.addr();
@@ -130,7 +135,10 @@ impl TestAppBuilder {
         TestApp {
             addr,
             base: format!("http://{addr}"),
-            client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
             espn,
             serpapi,
             shutdown: Some(tx),
@@ -188,6 +196,130 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> BinaryApp {
             sink.lock().unwrap().push(line);
         }
     });
-    let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("binary reports its address");
-    BinaryApp { child, base: format!("http://{addr}"), lines }
+    let addr = addr_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("binary reports its address");
+    BinaryApp {
+        child,
+        base: format!("http://{addr}"),
+        lines,
+    }
+}
+
+// ---- Shared by the caching and resilience tests ----
+
+/// A response header as text; empty when absent.
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A 200 answer with the body of `fixture_path`.
+pub fn fixture_response(fixture_path: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(fixture(fixture_path), "application/json")
+}
+
+/// Mounts `response` for GET `route` on `server` at `priority` (1 wins over 5), answering at
+/// most `times` requests when given.
+pub async fn mount_on(server: &MockServer, route: &str, response: ResponseTemplate, priority: u8, times: Option<u64>) {
+    let mock = Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(response)
+        .with_priority(priority);
+    let mock = match times {
+        Some(n) => mock.up_to_n_times(n),
+        None => mock,
+    };
+    mock.mount(server).await;
+}
+
+/// Polls `probe` every 25 ms until it yields `Some`, and panics naming `what` after `within`.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {within:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A base URL on 127.0.0.1 where nothing listens (the port was bound, then released).
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Sends SIGTERM to a process we started (as ECS, Kubernetes and `docker stop` do).
+pub fn sigterm(pid: u32) {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -TERM {pid} failed");
+}
+
+/// Waits up to `within` for `child` to exit, without blocking the async runtime.
+pub async fn wait_for_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some(status);
+        }
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits up to `within` until a captured log line has `"message": message`, then returns a
+/// copy of all captured lines (whether or not it appeared).
+pub async fn wait_for_log_line(app: &BinaryApp, message: &str, within: Duration) -> Vec<String> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let lines = app.lines.lock().unwrap().clone();
+        let seen = lines
+            .iter()
+            .any(|l| serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v["message"] == message));
+        if seen || std::time::Instant::now() >= deadline {
+            return lines;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Everything the (exited) child wrote to stderr.
+pub fn read_stderr(child: &mut Child) -> String {
+    use std::io::Read;
+    let mut out = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_string(&mut out);
+    }
+    out
+}
+
+/// Runs `sportsgate ARGS` with only `env` set and returns its output.
+pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sportsgate"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs")
 }

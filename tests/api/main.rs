@@ -3,4 +3,9 @@
 
 mod helpers;
 
+mod caching;
+mod lifecycle;
+mod resilience;
+mod routes;
+mod secrets;
 mod smoke;

@@ -13,7 +13,9 @@ use crate::telemetry::metrics;
 /// Route templates as static labels (the metrics facade would otherwise allocate per request);
 /// anything unexpected is labelled `other`, unmatched paths `unmatched`.
 fn route_label(matched: Option<&MatchedPath>) -> &'static str {
-    let Some(path) = matched.map(MatchedPath::as_str) else { return "unmatched" };
+    let Some(path) = matched.map(MatchedPath::as_str) else {
+        return "unmatched";
+    };
     const KNOWN: &[&str] = &[
         "/sports",
         "/v1/leagues",
@@ -25,7 +27,11 @@ fn route_label(matched: Option<&MatchedPath>) -> &'static str {
         "/metrics",
         "/openapi.json",
     ];
-    KNOWN.iter().find(|k| **k == path).copied().unwrap_or(if path.starts_with("/docs") { "/docs" } else { "other" })
+    KNOWN
+        .iter()
+        .find(|k| **k == path)
+        .copied()
+        .unwrap_or(if path.starts_with("/docs") { "/docs" } else { "other" })
 }
 
 pub async fn access_log(request: Request, next: Next) -> Response {

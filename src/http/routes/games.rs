@@ -51,7 +51,10 @@ impl GameFilter {
             .status
             .map(|s| {
                 GameStatus::parse_filter(&s).ok_or_else(|| {
-                    ApiError::invalid("status", format!("status must be one of scheduled, live, final; got {:?}", truncate(&s)))
+                    ApiError::invalid(
+                        "status",
+                        format!("status must be one of scheduled, live, final; got {:?}", truncate(&s)),
+                    )
                 })
             })
             .transpose()?;
@@ -129,12 +132,23 @@ pub async fn list_games(
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, &league)?;
     let filter = GameFilter::parse(params)?;
-    let lookup = cache.get(UpstreamQuery { kind: DataKind::Games, league, date: filter.date }).await?;
+    let lookup = cache
+        .get(UpstreamQuery {
+            kind: DataKind::Games,
+            league,
+            date: filter.date,
+        })
+        .await?;
     let response = if filter.is_empty() {
         let rendered = lookup.entry.rendered(View::V1, |e| render(e, &filter));
         respond(&lookup, rendered, &headers, cache.settings())
     } else {
-        respond(&lookup, &Rendered::new(render(&lookup.entry, &filter)), &headers, cache.settings())
+        respond(
+            &lookup,
+            &Rendered::new(render(&lookup.entry, &filter)),
+            &headers,
+            cache.settings(),
+        )
     };
     Ok(response)
 }

@@ -59,8 +59,11 @@ pub async fn readyz(State(cache): State<SportsCache>, State(started): State<Star
             },
         })
         .collect();
-    let degraded: Vec<String> =
-        providers.iter().filter(|p| p.circuit != "closed").map(|p| format!("provider:{}", p.provider)).collect();
+    let degraded: Vec<String> = providers
+        .iter()
+        .filter(|p| p.circuit != "closed")
+        .map(|p| format!("provider:{}", p.provider))
+        .collect();
     Json(Readiness {
         status: if degraded.is_empty() { "ready" } else { "degraded" },
         providers,
@@ -73,5 +76,8 @@ pub async fn readyz(State(cache): State<SportsCache>, State(started): State<Star
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        handle.render(),
+    )
 }

@@ -30,7 +30,10 @@ pub struct LeaguesResponse {
 /// List the leagues sportsgate serves.
 #[utoipa::path(get, path = "/v1/leagues", tag = "leagues",
     responses((status = 200, description = "The league catalogue", body = LeaguesResponse)))]
-pub async fn list_leagues(State(catalogue): State<Arc<Catalogue>>, State(cache): State<SportsCache>) -> Json<LeaguesResponse> {
+pub async fn list_leagues(
+    State(catalogue): State<Arc<Catalogue>>,
+    State(cache): State<SportsCache>,
+) -> Json<LeaguesResponse> {
     let leagues = catalogue
         .iter()
         .map(|l| LeagueSummary {
@@ -41,5 +44,8 @@ pub async fn list_leagues(State(catalogue): State<Arc<Catalogue>>, State(cache):
             providers: l.providers(),
         })
         .collect();
-    Json(LeaguesResponse { leagues, active_providers: cache.chain().providers() })
+    Json(LeaguesResponse {
+        leagues,
+        active_providers: cache.chain().providers(),
+    })
 }

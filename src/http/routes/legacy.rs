@@ -71,7 +71,9 @@ fn render(entry: &Entry) -> Bytes {
         _ => Vec::new(),
     };
     let message = if games.is_empty() { EMPTY } else { FOUND };
-    serde_json::to_vec(&LegacyResponse { message, games }).expect("legacy serialize").into()
+    serde_json::to_vec(&LegacyResponse { message, games })
+        .expect("legacy serialize")
+        .into()
 }
 
 /// The NFL schedule in the original `/sports` format.
@@ -89,7 +91,13 @@ pub async fn get_sports(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, "nfl")?;
-    let lookup = cache.get(UpstreamQuery { kind: DataKind::Games, league, date: None }).await?;
+    let lookup = cache
+        .get(UpstreamQuery {
+            kind: DataKind::Games,
+            league,
+            date: None,
+        })
+        .await?;
     let rendered = lookup.entry.rendered(View::Legacy, render);
     Ok(respond(&lookup, rendered, &headers, cache.settings()))
 }

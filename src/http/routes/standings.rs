@@ -29,7 +29,12 @@ fn render(entry: &Entry) -> Bytes {
         Dataset::Standings(s) => (s.season.as_deref(), s.groups.as_slice()),
         _ => (None, &[][..]),
     };
-    let doc = StandingsResponse { league: entry.query.league.id.as_str(), source: &entry.fetched.source, season, groups };
+    let doc = StandingsResponse {
+        league: entry.query.league.id.as_str(),
+        source: &entry.fetched.source,
+        season,
+        groups,
+    };
     serde_json::to_vec(&doc).expect("standings serialize").into()
 }
 
@@ -51,7 +56,13 @@ pub async fn get_standings(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, &league)?;
-    let lookup = cache.get(UpstreamQuery { kind: DataKind::Standings, league, date: None }).await?;
+    let lookup = cache
+        .get(UpstreamQuery {
+            kind: DataKind::Standings,
+            league,
+            date: None,
+        })
+        .await?;
     let rendered = lookup.entry.rendered(View::V1, render);
     Ok(respond(&lookup, rendered, &headers, cache.settings()))
 }

@@ -29,7 +29,12 @@ fn render(entry: &Entry) -> Bytes {
         Dataset::Teams(t) => t.as_slice(),
         _ => &[],
     };
-    let doc = TeamsResponse { league: entry.query.league.id.as_str(), source: &entry.fetched.source, count: teams.len(), teams };
+    let doc = TeamsResponse {
+        league: entry.query.league.id.as_str(),
+        source: &entry.fetched.source,
+        count: teams.len(),
+        teams,
+    };
     serde_json::to_vec(&doc).expect("teams serialize").into()
 }
 
@@ -51,7 +56,13 @@ pub async fn list_teams(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, &league)?;
-    let lookup = cache.get(UpstreamQuery { kind: DataKind::Teams, league, date: None }).await?;
+    let lookup = cache
+        .get(UpstreamQuery {
+            kind: DataKind::Teams,
+            league,
+            date: None,
+        })
+        .await?;
     let rendered = lookup.entry.rendered(View::V1, render);
     Ok(respond(&lookup, rendered, &headers, cache.settings()))
 }

@@ -17,7 +17,10 @@ pub struct MonthlyBudget {
 
 impl MonthlyBudget {
     pub fn new(limit: Option<u32>) -> Self {
-        Self { limit, spent: Mutex::new((month_index(), 0)) }
+        Self {
+            limit,
+            spent: Mutex::new((month_index(), 0)),
+        }
     }
 
     /// Takes one search from this month's budget, or says it is spent.
@@ -55,7 +58,10 @@ mod tests {
         let b = MonthlyBudget::new(Some(2));
         assert!(b.spend_one().is_ok());
         assert!(b.spend_one().is_ok());
-        assert_eq!(b.spend_one(), Err(ProviderError::BudgetExhausted(ProviderKind::Serpapi)));
+        assert_eq!(
+            b.spend_one(),
+            Err(ProviderError::BudgetExhausted(ProviderKind::Serpapi))
+        );
         assert_eq!(b.usage(), (2, Some(2)));
     }
 

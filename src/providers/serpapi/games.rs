@@ -37,9 +37,7 @@ pub fn parse_games(
             search_time(response).unwrap_or(source.fetched_at),
         ),
         _ => {
-            return Err(NormalizeError(
-                "SerpApi body is neither an object nor an array".into(),
-            ));
+            return Err(NormalizeError("SerpApi body is neither an object nor an array".into()));
         }
     };
     let reader = Reader {
@@ -87,9 +85,7 @@ fn card_games(response: &Object) -> Result<Vec<&Value>, NormalizeError> {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Object(card)) => card,
         Some(_) => {
-            return Err(NormalizeError(
-                "SerpApi sports_results is not an object".into(),
-            ));
+            return Err(NormalizeError("SerpApi sports_results is not an object".into()));
         }
     };
     let mut items = Vec::new();
@@ -97,18 +93,14 @@ fn card_games(response: &Object) -> Result<Vec<&Value>, NormalizeError> {
         None | Some(Value::Null) => {}
         Some(spotlight @ Value::Object(_)) => items.push(spotlight),
         Some(_) => {
-            return Err(NormalizeError(
-                "SerpApi game_spotlight is not an object".into(),
-            ));
+            return Err(NormalizeError("SerpApi game_spotlight is not an object".into()));
         }
     }
     match card.get("games") {
         None | Some(Value::Null) => {}
         Some(Value::Array(games)) => items.extend(games),
         Some(_) => {
-            return Err(NormalizeError(
-                "SerpApi sports_results.games is not a list".into(),
-            ));
+            return Err(NormalizeError("SerpApi sports_results.games is not a list".into()));
         }
     }
     Ok(items)
@@ -117,11 +109,7 @@ fn card_games(response: &Object) -> Result<Vec<&Value>, NormalizeError> {
 /// `search_metadata.created_at` ("2022-01-20 06:46:16 UTC"): the only absolute time in a
 /// response, and what Google's "today" and missing years are relative to.
 fn search_time(response: &Object) -> Option<DateTime<Utc>> {
-    let text = response
-        .get("search_metadata")?
-        .get("created_at")?
-        .as_str()?
-        .trim();
+    let text = response.get("search_metadata")?.get("created_at")?.as_str()?.trim();
     let text = text.strip_suffix("UTC").unwrap_or(text).trim();
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
         .ok()
@@ -139,10 +127,7 @@ impl Reader<'_> {
     fn game(&self, raw: &Object) -> Game {
         let date_text = raw_text(raw.get("date"));
         let time_text = raw_text(raw.get("time"));
-        let When {
-            starts_at,
-            local_date,
-        } = when::resolve(
+        let When { starts_at, local_date } = when::resolve(
             date_text.as_deref(),
             time_text.as_deref(),
             self.reference,
@@ -155,25 +140,16 @@ impl Reader<'_> {
             .map(|t| t.with_timezone(&self.search_zone).date_naive())
             .or(local_date);
 
-        let teams: &[Value] = raw
-            .get("teams")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
+        let teams: &[Value] = raw.get("teams").and_then(Value::as_array).map_or(&[], Vec::as_slice);
         let first = side(teams.first());
         let second = side(teams.get(1));
-        let day_key =
-            search_day.map_or_else(|| date_text.clone().unwrap_or_default(), |d| d.to_string());
+        let day_key = search_day.map_or_else(|| date_text.clone().unwrap_or_default(), |d| d.to_string());
         let id = digest(&[self.league.id.as_str(), &first.name, &second.name, &day_key]);
 
         let status_text = text(raw.get("status"));
         let status = match status_text.as_deref() {
             Some(s) => status_of(s),
-            None if [&date_text, &time_text]
-                .into_iter()
-                .any(|t| says_live(t.as_deref())) =>
-            {
-                GameStatus::Live
-            }
+            None if [&date_text, &time_text].into_iter().any(|t| says_live(t.as_deref())) => GameStatus::Live,
             None if search_day.is_some_and(|d| d < self.today()) => GameStatus::Unknown,
             None => GameStatus::Scheduled,
         };
@@ -184,11 +160,7 @@ impl Reader<'_> {
             .serpapi
             .as_ref()
             .is_some_and(|q| q.listed_order == ListedOrder::HomeFirst);
-        let (home, away) = if home_first {
-            (first, second)
-        } else {
-            (second, first)
-        };
+        let (home, away) = if home_first { (first, second) } else { (second, first) };
         Game {
             id,
             league: self.league.id.clone(),
@@ -251,25 +223,11 @@ fn says_live(text: Option<&str>) -> bool {
 
 /// Google's status vocabulary (finished, live clocks, off days) to [`GameStatus`].
 fn status_of(raw: &str) -> GameStatus {
-    let s: String = raw
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let s: String = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     let s = s.as_str();
     // Finished first: "Final/OT", "FT-Pens", "After extra time" also look like live texts.
-    let finished = [
-        "final",
-        "full",
-        "ft",
-        "after ",
-        "ended",
-        "finished",
-        "completed",
-    ];
-    if finished.iter().any(|p| s.starts_with(p))
-        || matches!(s, "f" | "aet" | "pen" | "pens" | "f/ot")
-    {
+    let finished = ["final", "full", "ft", "after ", "ended", "finished", "completed"];
+    if finished.iter().any(|p| s.starts_with(p)) || matches!(s, "f" | "aet" | "pen" | "pens" | "f/ot") {
         return GameStatus::Final;
     }
     if s.starts_with("postponed") || s == "ppd" {
@@ -287,16 +245,8 @@ fn status_of(raw: &str) -> GameStatus {
         "in progress",
         "extra time",
     ];
-    let live_words = live_words
-        .iter()
-        .any(|w| s == *w || s.starts_with(&format!("{w} ")));
-    if live_words
-        || s == "ot"
-        || s.starts_with("ot ")
-        || s.contains("overtime")
-        || is_minute(s)
-        || has_period(s)
-    {
+    let live_words = live_words.iter().any(|w| s == *w || s.starts_with(&format!("{w} ")));
+    if live_words || s == "ot" || s.starts_with("ot ") || s.contains("overtime") || is_minute(s) || has_period(s) {
         return GameStatus::Live;
     }
     GameStatus::Unknown
@@ -307,11 +257,7 @@ fn is_minute(s: &str) -> bool {
     let Some(i) = s.find(['\'', '’', '′']) else {
         return false;
     };
-    i > 0
-        && s[..i]
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '+' || c == ' ')
-        && s.as_bytes()[0].is_ascii_digit()
+    i > 0 && s[..i].chars().all(|c| c.is_ascii_digit() || c == '+' || c == ' ') && s.as_bytes()[0].is_ascii_digit()
 }
 
 /// A period marker: "2nd", "Top 7th", "11:50 - 2nd", "Q3", "3rd quarter".
@@ -321,8 +267,7 @@ fn has_period(s: &str) -> bool {
             word.strip_suffix(suffix)
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         });
-        let quarter =
-            word.len() == 2 && word.starts_with('q') && matches!(word.as_bytes()[1], b'1'..=b'4');
+        let quarter = word.len() == 2 && word.starts_with('q') && matches!(word.as_bytes()[1], b'1'..=b'4');
         ordinal || quarter
     })
 }

@@ -38,11 +38,7 @@ pub fn resolve(
     search_zone: Tz,
     league_zone: Tz,
 ) -> When {
-    let Some(parts) = read(
-        date_text,
-        time_text,
-        reference.with_timezone(&search_zone).date_naive(),
-    ) else {
+    let Some(parts) = read(date_text, time_text, reference.with_timezone(&search_zone).date_naive()) else {
         return When::UNKNOWN;
     };
     let Some(time) = parts.time else {
@@ -62,10 +58,7 @@ pub fn resolve(
         Some(t) => Some(t.with_timezone(&league_zone).date_naive()),
         None => Some(parts.date),
     };
-    When {
-        starts_at,
-        local_date,
-    }
+    When { starts_at, local_date }
 }
 
 /// A calendar day in the search zone, and the wall-clock time when one is known.
@@ -88,10 +81,7 @@ fn read(date_text: Option<&str>, time_text: Option<&str>, today: NaiveDate) -> O
     let mut time = None;
     let mut live = false;
     let date_text = normalize(date_text?);
-    let date_pieces = date_text
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
+    let date_pieces = date_text.split(',').map(str::trim).filter(|p| !p.is_empty());
     let time_text = time_text.map(normalize).filter(|t| !t.is_empty());
     let pieces = date_pieces
         .map(|p| classify_date_piece(p, today))
@@ -208,10 +198,7 @@ fn month(word: &str) -> Option<u32> {
     if word.len() < 3 {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(word))
-        .map(|i| i as u32 + 1)
+    MONTHS.iter().position(|m| m.starts_with(word)).map(|i| i as u32 + 1)
 }
 
 fn number(word: &str, max: u32) -> Option<u32> {

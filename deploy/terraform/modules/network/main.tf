@@ -15,6 +15,13 @@ data "aws_availability_zones" "selected" {
     name   = "zone-name"
     values = var.availability_zones
   }
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.names) == 2
+      error_message = "Both availability_zones must exist in this region and be available."
+    }
+  }
 }
 
 data "aws_region" "current" {}

@@ -13,10 +13,7 @@ const NO_CARD: &str = "no-sports-results-liverpool-kg-sg-2022-01-20.json";
 const BUNDESLIGA_2: &str = "league-2-bundesliga-games-list-us-2023-08-03.json";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/tests/data/upstream/serpapi/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/upstream/serpapi/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -30,9 +27,7 @@ fn league(id: &str) -> League {
 }
 
 fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
 }
 
 fn source(fetched_at: &str) -> Source {
@@ -43,13 +38,7 @@ fn source(fetched_at: &str) -> Source {
 }
 
 fn parse(name: &str, league_id: &str, zone: Tz, fetched_at: &str) -> Vec<Game> {
-    parse_games(
-        &fixture(name),
-        &league(league_id),
-        zone,
-        &source(fetched_at),
-    )
-    .unwrap()
+    parse_games(&fixture(name), &league(league_id), zone, &source(fetched_at)).unwrap()
 }
 
 fn find<'a>(games: &'a [Game], home: &str, away: &str) -> &'a Game {
@@ -84,10 +73,7 @@ fn the_spotlight_and_the_games_list_are_both_kept() {
     assert_eq!(games.len(), 3, "1 spotlight + 2 games");
     let spot = &games[0];
     assert_eq!(sides(spot), ("Arsenal", Some(0), "Aston Villa", Some(2)));
-    assert_eq!(
-        (spot.status, spot.clock.as_deref()),
-        (GameStatus::Final, None)
-    );
+    assert_eq!((spot.status, spot.clock.as_deref()), (GameStatus::Final, None));
     assert_eq!(spot.venue.as_deref(), Some("Emirates Stadium"));
     // A raw U+202F in this file (the 04-15 file writes it as a \u escape).
     assert_eq!(spot.date_text.as_deref(), Some("today, 4:30\u{202f}PM"));
@@ -100,10 +86,7 @@ fn the_spotlight_and_the_games_list_are_both_kept() {
     let losc = find(&games, "LOSC", "Aston Villa");
     assert_eq!(losc.starts_at, Some(utc("2024-04-18T16:45:00Z")));
     assert_eq!(losc.stage.as_deref(), Some("Quarter-final · Leg 2 of 2"));
-    assert_eq!(
-        (losc.status, losc.home.score),
-        (GameStatus::Scheduled, None)
-    );
+    assert_eq!((losc.status, losc.home.score), (GameStatus::Scheduled, None));
     let villa = find(&games, "Aston Villa", "Bournemouth");
     assert_eq!(villa.venue.as_deref(), Some("Villa Park"));
 }
@@ -114,11 +97,7 @@ fn a_bare_array_of_games_plus_spotlight_reads_the_narrow_space_time() {
     assert_eq!(games.len(), 3);
     let arsenal = find(&games, "Arsenal", "Aston Villa");
     let written = Some("yesterday, 11:30\u{202f}AM");
-    assert_eq!(
-        arsenal.date_text.as_deref(),
-        written,
-        "kept exactly as written"
-    );
+    assert_eq!(arsenal.date_text.as_deref(), written, "kept exactly as written");
     assert_eq!(arsenal.starts_at, Some(utc("2024-04-14T15:30:00Z")));
     assert_eq!(arsenal.local_date, day(2024, 4, 14));
     assert_eq!(sides(arsenal), ("Arsenal", Some(0), "Aston Villa", Some(2)));
@@ -151,10 +130,7 @@ fn the_same_game_has_the_same_id_in_searches_from_different_zones_and_days() {
 fn a_man_united_games_list_keeps_finished_and_upcoming_games() {
     let games = parse(UNITED, "epl", New_York, "2024-04-19T06:41:00Z");
     assert_eq!(games.len(), 6);
-    let finals: Vec<_> = games
-        .iter()
-        .filter(|g| g.status == GameStatus::Final)
-        .collect();
+    let finals: Vec<_> = games.iter().filter(|g| g.status == GameStatus::Final).collect();
     assert_eq!(finals.len(), 3);
     for g in finals {
         assert!(g.starts_at.is_none() && g.time_text.is_none() && g.home.score.is_some());
@@ -162,11 +138,7 @@ fn a_man_united_games_list_keeps_finished_and_upcoming_games() {
     let chelsea = find(&games, "Chelsea", "Man United");
     assert_eq!(sides(chelsea), ("Chelsea", Some(4), "Man United", Some(3)));
     assert_eq!(chelsea.date_text.as_deref(), Some("Apr 4"));
-    assert_eq!(
-        chelsea.local_date,
-        day(2024, 4, 4),
-        "no weekday, no time: as written"
-    );
+    assert_eq!(chelsea.local_date, day(2024, 4, 4), "no weekday, no time: as written");
     let cherries = find(&games, "Bournemouth", "Man United");
     assert_eq!(cherries.venue.as_deref(), Some("Vitality Stadium"));
     let semi = find(&games, "Coventry", "Man United");
@@ -184,11 +156,7 @@ fn a_league_with_unknown_listed_order_puts_the_first_team_away() {
     let games = parse(UNITED, "nfl", New_York, "2024-04-19T06:41:00Z");
     let chelsea = games.iter().find(|g| g.away.name == "Chelsea").unwrap();
     assert_eq!(sides(chelsea), ("Man United", Some(3), "Chelsea", Some(4)));
-    assert!(
-        games
-            .iter()
-            .all(|g| !g.home_away_known && g.league.as_str() == "nfl")
-    );
+    assert!(games.iter().all(|g| !g.home_away_known && g.league.as_str() == "nfl"));
 }
 
 #[test]
@@ -198,16 +166,8 @@ fn singapore_day_first_dates_get_their_year_from_created_at() {
     assert_eq!(games.len(), 3);
     let cup = find(&games, "Arsenal", "Liverpool");
     assert_eq!(cup.date_text.as_deref(), Some("tomorrow, 3:45 am"));
-    assert_eq!(
-        cup.starts_at,
-        Some(utc("2022-01-20T19:45:00Z")),
-        "19:45 GMT"
-    );
-    assert_eq!(
-        cup.local_date,
-        day(2022, 1, 20),
-        "London's day, not Singapore's 21st"
-    );
+    assert_eq!(cup.starts_at, Some(utc("2022-01-20T19:45:00Z")), "19:45 GMT");
+    assert_eq!(cup.local_date, day(2022, 1, 20), "London's day, not Singapore's 21st");
     let stage = Some("Semi-final · Leg 2 of 2Aggregate: 0 - 0");
     assert_eq!(cup.stage.as_deref(), stage);
     assert_eq!(cup.status, GameStatus::Scheduled);
@@ -264,14 +224,10 @@ fn an_error_response_is_refused_without_echoing_its_text() {
         let err = parse_games(body.as_bytes(), &epl, New_York, &src).unwrap_err();
         assert_eq!(err.0, "SerpApi reported an error");
     }
-    let empty = r#"{"search_metadata": {"status": "Success"}, "error": "Google hasn't returned any results for this query."}"#;
+    let empty =
+        r#"{"search_metadata": {"status": "Success"}, "error": "Google hasn't returned any results for this query."}"#;
     assert_eq!(parse_games(empty.as_bytes(), &epl, New_York, &src).unwrap(), vec![]);
-    for body in [
-        "<html>secret123</html>",
-        "",
-        "\"secret123\"",
-        r#"[1, "secret123"]"#,
-    ] {
+    for body in ["<html>secret123</html>", "", "\"secret123\"", r#"[1, "secret123"]"#] {
         let err = parse_games(body.as_bytes(), &epl, New_York, &src).unwrap_err();
         assert!(!err.0.contains("secret123"), "{err}");
     }
@@ -283,15 +239,7 @@ fn statuses_map_from_googles_words() {
     let cases = [
         (
             Final,
-            &[
-                "FT",
-                "Full-time",
-                "Final",
-                "Final/OT",
-                "AET",
-                "FT-Pens",
-                "Ended",
-            ][..],
+            &["FT", "Full-time", "Final", "Final/OT", "AET", "FT-Pens", "Ended"][..],
         ),
         (
             Live,
@@ -358,17 +306,12 @@ fn a_game_without_status_is_scheduled_unless_its_day_has_passed() {
 #[test]
 fn a_game_keeps_its_id_from_tomorrow_to_today_to_finished() {
     let read = |fields: &str, created_at: &str| {
-        let game = format!(
-            r#"[{{{fields}, "teams": [{{"name": "Arsenal"}}, {{"name": "Liverpool"}}]}}]"#
-        );
+        let game = format!(r#"[{{{fields}, "teams": [{{"name": "Arsenal"}}, {{"name": "Liverpool"}}]}}]"#);
         synthetic(&game, created_at, Singapore).remove(0)
     };
     let tomorrow = read(r#""date": "tomorrow, 3:45 am""#, "2022-01-20 06:46:16 UTC");
     let today = read(r#""date": "today, 3:45 am""#, "2022-01-20 18:00:00 UTC");
-    let done = read(
-        r#""date": "Fri, 21 Jan", "status": "FT""#,
-        "2022-01-25 00:00:00 UTC",
-    );
+    let done = read(r#""date": "Fri, 21 Jan", "status": "FT""#, "2022-01-25 00:00:00 UTC");
     assert_eq!(tomorrow.starts_at, today.starts_at);
     assert_eq!(tomorrow.id, today.id);
     assert_eq!(tomorrow.id, done.id, "the finished game dropped its time");

@@ -5,9 +5,7 @@ use chrono_tz::Asia::Singapore;
 use chrono_tz::Europe::London;
 
 fn utc(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
 }
 
 fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -46,21 +44,9 @@ fn a_december_result_seen_in_january_is_last_year() {
 #[test]
 fn day_first_dates_and_lower_case_times_from_singapore_are_read() {
     let reference = utc("2022-01-20T06:46:16Z");
-    let w = resolve(
-        Some("Sun, 23 Jan"),
-        Some("10:00 pm"),
-        reference,
-        Singapore,
-        London,
-    );
+    let w = resolve(Some("Sun, 23 Jan"), Some("10:00 pm"), reference, Singapore, London);
     assert_eq!(w.starts_at, Some(utc("2022-01-23T14:00:00Z")));
-    let w = resolve(
-        Some("11 Feb"),
-        Some("3:45 am"),
-        reference,
-        Singapore,
-        London,
-    );
+    let w = resolve(Some("11 Feb"), Some("3:45 am"), reference, Singapore, London);
     assert_eq!(w.starts_at, Some(utc("2022-02-10T19:45:00Z")));
     assert_eq!(
         w.local_date,
@@ -106,11 +92,7 @@ fn numeric_month_day_dates_and_a_24_hour_time_with_pm_are_tolerated() {
     let w = ny("Sun, 12/1", Some("17:30 PM"), "2024-11-20T12:00:00Z");
     assert_eq!(w.starts_at, Some(utc("2024-12-01T22:30:00Z")));
     let w = ny("11/2", Some("12:00 AM"), "2024-11-01T12:00:00Z");
-    assert_eq!(
-        w.starts_at,
-        Some(utc("2024-11-02T04:00:00Z")),
-        "12 AM is midnight"
-    );
+    assert_eq!(w.starts_at, Some(utc("2024-11-02T04:00:00Z")), "12 AM is midnight");
 }
 
 #[test]
@@ -177,11 +159,7 @@ fn garbage_gives_nothing_rather_than_a_guess() {
         ("13/1", None),
         ("Apr 18 19", None),
     ] {
-        assert_eq!(
-            ny(date, time, reference),
-            When::UNKNOWN,
-            "{date:?} {time:?}"
-        );
+        assert_eq!(ny(date, time, reference), When::UNKNOWN, "{date:?} {time:?}");
     }
     assert_eq!(
         resolve(None, Some("3:00 PM"), utc(reference), New_York, New_York),

@@ -1,0 +1,94 @@
+variable "name" {
+  description = "Name prefix of the data stores."
+  type        = string
+}
+
+variable "enable_redis" {
+  description = "Create the ElastiCache Redis replication group."
+  type        = bool
+  default     = false
+}
+
+variable "enable_postgres" {
+  description = "Create the RDS PostgreSQL instance."
+  type        = bool
+  default     = false
+}
+
+variable "vpc_id" {
+  description = "VPC of the data stores."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the data stores."
+  type        = list(string)
+}
+
+variable "tasks_security_group_id" {
+  description = "Security group of the sportsgate tasks (the only allowed client)."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for encryption at rest, logs and the URL parameters."
+  type        = string
+}
+
+variable "parameter_prefix" {
+  description = "SSM parameter prefix, e.g. /sportsgate/prod."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the RDS log groups."
+  type        = number
+}
+
+variable "redis_node_type" {
+  description = "ElastiCache node type."
+  type        = string
+  default     = "cache.t4g.micro"
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class."
+  type        = string
+  default     = "db.t4g.medium"
+}
+
+variable "db_performance_insights" {
+  description = "Enable Performance Insights (KMS-encrypted); some micro/small burstable classes do not support it."
+  type        = bool
+  default     = true
+}
+
+variable "postgres_engine_version" {
+  description = "PostgreSQL major(.minor) version (parameter group family is postgres17)."
+  type        = string
+  default     = "17"
+}
+
+variable "db_multi_az" {
+  description = "Run RDS Multi-AZ."
+  type        = bool
+  default     = true
+}
+
+variable "db_deletion_protection" {
+  description = "Protect the RDS instance against deletion."
+  type        = bool
+  default     = true
+}
+
+variable "db_credentials_version" {
+  description = "Bump to rotate the PostgreSQL password and rewrite SPORTSGATE_DATABASE_URL."
+  type        = number
+  default     = 1
+}
+
+variable "tags" {
+  description = "Tags for the data stores."
+  type        = map(string)
+  default     = {}
+}
