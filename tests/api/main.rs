@@ -5,6 +5,7 @@ mod helpers;
 
 mod caching;
 mod lifecycle;
+mod openapi_snapshot;
 mod resilience;
 mod routes;
 mod secrets;
