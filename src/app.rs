@@ -44,6 +44,7 @@ impl App {
         let addr = listener.local_addr()?;
         // First, so that what the parts record while being built (circuit gauges) is kept.
         let metrics = metrics::install();
+        metrics::spawn_upkeep(metrics.clone());
         let chain = Arc::new(ProviderChain::from_config(&config));
         let state = AppState {
             catalogue: Arc::new(config.catalogue.clone()),

@@ -139,6 +139,7 @@ async fn check(config: Config) -> ExitCode {
 async fn healthcheck(config: &Config, url: Option<String>) -> ExitCode {
     let url = url.unwrap_or_else(|| format!("http://127.0.0.1:{}/healthz", config.listen.port()));
     let started = Instant::now();
+    crate::providers::upstream_client::install_crypto_provider();
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(3)).build() {
         Ok(c) => c,
         Err(_) => return ExitCode::from(1),

@@ -1,3 +1,4 @@
 //! Cross-cutting request handling.
 
 pub mod access_log;
+pub mod request_id;

@@ -6,12 +6,13 @@ use axum::middleware;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::middleware::access_log::access_log;
+use super::middleware::request_id::FastUuid;
 use super::openapi::ApiDoc;
 use super::problem::ApiError;
 use super::routes::{games, health, leagues, legacy, standings, teams};
@@ -46,7 +47,7 @@ pub fn build(state: AppState) -> Router {
                     axum::http::header::AUTHORIZATION,
                     HeaderName::from_static("x-api-key"),
                 ]))
-                .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(x_request_id.clone(), FastUuid))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(middleware::from_fn(access_log))
                 .layer(CatchPanicLayer::custom(|_| {

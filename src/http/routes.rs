@@ -9,8 +9,52 @@ pub mod teams;
 
 use std::sync::Arc;
 
+use axum::http::HeaderMap;
+use axum::response::Response;
+use bytes::Bytes;
+
+use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, League};
-use crate::http::problem::ApiError;
+use crate::http::cached::respond;
+use crate::http::problem::{ApiError, Problem};
+use crate::providers::UpstreamQuery;
+
+/// The upstream failures every data route can answer with when nothing is cached.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // documentation only: the responses are built by `ApiError`
+pub enum UpstreamFailure {
+    #[response(
+        status = 502,
+        description = "Upstream error and nothing cached",
+        content_type = "application/problem+json"
+    )]
+    BadGateway(Problem),
+    #[response(
+        status = 503,
+        description = "Upstream unavailable (circuit open, budget spent) and nothing cached",
+        content_type = "application/problem+json"
+    )]
+    Unavailable(Problem),
+    #[response(
+        status = 504,
+        description = "Upstream timeout and nothing cached",
+        content_type = "application/problem+json"
+    )]
+    Timeout(Problem),
+}
+
+/// Answers `query` from the cache with `view`, rendered by `render` once per refresh.
+async fn serve_view(
+    cache: &SportsCache,
+    query: UpstreamQuery,
+    view: View,
+    headers: &HeaderMap,
+    render: fn(&Entry) -> Bytes,
+) -> Result<Response, ApiError> {
+    let lookup = cache.get(query).await?;
+    let rendered = lookup.entry.rendered(view, render);
+    Ok(respond(&lookup, rendered, headers, cache.settings()))
+}
 
 /// The league named in a path, or a 404 problem listing the valid ids.
 fn find_league(catalogue: &Catalogue, id: &str) -> Result<Arc<League>, ApiError> {

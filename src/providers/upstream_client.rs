@@ -31,8 +31,19 @@ pub struct UpstreamClient {
     retries: u32,
 }
 
+/// Installs ring as rustls's crypto provider once per process. ring instead of the default
+/// aws-lc-rs: a much smaller binary, and everything sportsgate needs (TLS 1.2/1.3 clients).
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another provider is already installed by the host process: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl UpstreamClient {
     pub fn new(provider: ProviderKind, settings: &UpstreamSettings) -> Self {
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)

@@ -46,6 +46,18 @@ pub fn install() -> PrometheusHandle {
         .clone()
 }
 
+/// Drains histogram samples into their buckets every few seconds; without it they pile up in
+/// memory between scrapes.
+pub fn spawn_upkeep(handle: PrometheusHandle) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            handle.run_upkeep();
+        }
+    });
+}
+
 fn describe() {
     metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests served, by route template and status");
     metrics::describe_histogram!(

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::find_league;
+use super::{UpstreamFailure, find_league};
 use crate::cache::{Entry, Rendered, SportsCache, View};
 use crate::domain::{Catalogue, Game, GameStatus, Source};
 use crate::http::cached::respond;
@@ -119,9 +119,7 @@ fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown league", body = Problem, content_type = "application/problem+json"),
-        (status = 502, description = "Upstream error and nothing cached", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Upstream unavailable and nothing cached", body = Problem, content_type = "application/problem+json"),
-        (status = 504, description = "Upstream timeout and nothing cached", body = Problem, content_type = "application/problem+json"),
+        UpstreamFailure,
     ))]
 pub async fn list_games(
     State(catalogue): State<Arc<Catalogue>>,

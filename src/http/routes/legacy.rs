@@ -13,11 +13,10 @@ use chrono_tz::America::New_York;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::find_league;
+use super::{UpstreamFailure, find_league, serve_view};
 use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, Game};
-use crate::http::cached::respond;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::problem::ApiError;
 use crate::providers::{DataKind, Dataset, UpstreamQuery};
 
 const FOUND: &str = "NFL schedule fetched successfully.";
@@ -81,9 +80,7 @@ fn render(entry: &Entry) -> Bytes {
     responses(
         (status = 200, description = "NFL schedule (original format)", body = LegacyResponse),
         (status = 304, description = "Not modified"),
-        (status = 502, description = "Upstream error and nothing cached", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Upstream unavailable and nothing cached", body = Problem, content_type = "application/problem+json"),
-        (status = 504, description = "Upstream timeout and nothing cached", body = Problem, content_type = "application/problem+json"),
+        UpstreamFailure,
     ))]
 pub async fn get_sports(
     State(catalogue): State<Arc<Catalogue>>,
@@ -91,13 +88,10 @@ pub async fn get_sports(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, "nfl")?;
-    let lookup = cache
-        .get(UpstreamQuery {
-            kind: DataKind::Games,
-            league,
-            date: None,
-        })
-        .await?;
-    let rendered = lookup.entry.rendered(View::Legacy, render);
-    Ok(respond(&lookup, rendered, &headers, cache.settings()))
+    let query = UpstreamQuery {
+        kind: DataKind::Games,
+        league,
+        date: None,
+    };
+    serve_view(&cache, query, View::Legacy, &headers, render).await
 }

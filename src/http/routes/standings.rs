@@ -9,10 +9,9 @@ use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::find_league;
+use super::{UpstreamFailure, find_league, serve_view};
 use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, Source, StandingGroup};
-use crate::http::cached::respond;
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset, UpstreamQuery};
 
@@ -45,9 +44,7 @@ fn render(entry: &Entry) -> Bytes {
         (status = 200, description = "Standings", body = StandingsResponse),
         (status = 304, description = "Not modified"),
         (status = 404, description = "Unknown league, or no provider serves standings for it", body = Problem, content_type = "application/problem+json"),
-        (status = 502, description = "Upstream error and nothing cached", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Upstream unavailable and nothing cached", body = Problem, content_type = "application/problem+json"),
-        (status = 504, description = "Upstream timeout and nothing cached", body = Problem, content_type = "application/problem+json"),
+        UpstreamFailure,
     ))]
 pub async fn get_standings(
     State(catalogue): State<Arc<Catalogue>>,
@@ -56,13 +53,10 @@ pub async fn get_standings(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, &league)?;
-    let lookup = cache
-        .get(UpstreamQuery {
-            kind: DataKind::Standings,
-            league,
-            date: None,
-        })
-        .await?;
-    let rendered = lookup.entry.rendered(View::V1, render);
-    Ok(respond(&lookup, rendered, &headers, cache.settings()))
+    let query = UpstreamQuery {
+        kind: DataKind::Standings,
+        league,
+        date: None,
+    };
+    serve_view(&cache, query, View::V1, &headers, render).await
 }
