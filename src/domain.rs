@@ -1,7 +1,10 @@
 //! The normalized sports data model every provider converts into and every route serves.
 
+pub mod api_key;
 pub mod game;
 pub mod league;
+pub mod plan;
+pub mod preferences;
 pub mod standings;
 pub mod team;
 

@@ -1,0 +1,59 @@
+//! A caller's saved preferences: favourite leagues and teams, validated against the catalogue.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Catalogue;
+
+const MAX_ITEMS: usize = 50;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// League ids from `/v1/leagues`.
+    #[serde(default)]
+    pub favourite_leagues: Vec<String>,
+    #[serde(default)]
+    pub favourite_teams: Vec<FavouriteTeam>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FavouriteTeam {
+    pub league: String,
+    /// Team name or abbreviation, as the `team=` filter takes it.
+    pub team: String,
+}
+
+impl Preferences {
+    /// Checks every league against the catalogue and bounds the sizes; the error names the field.
+    pub fn validate(&self, catalogue: &Catalogue) -> Result<(), (String, String)> {
+        if self.favourite_leagues.len() > MAX_ITEMS || self.favourite_teams.len() > MAX_ITEMS {
+            return Err(("favourite_leagues".into(), format!("at most {MAX_ITEMS} favourites of each kind")));
+        }
+        let known = |id: &str| catalogue.get(id).is_some();
+        if let Some(bad) = self.favourite_leagues.iter().find(|l| !known(l)) {
+            return Err((
+                "favourite_leagues".into(),
+                format!("unknown league {:?}; valid: {}", truncate(bad), catalogue.ids().join(", ")),
+            ));
+        }
+        for team in &self.favourite_teams {
+            if !known(&team.league) {
+                return Err((
+                    "favourite_teams".into(),
+                    format!("unknown league {:?}; valid: {}", truncate(&team.league), catalogue.ids().join(", ")),
+                ));
+            }
+            let name = team.team.trim();
+            if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+                return Err(("favourite_teams".into(), "team must be 1 to 64 printable characters".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
