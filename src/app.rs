@@ -13,11 +13,15 @@ use crate::cache::SportsCache;
 use crate::config::Config;
 use crate::http::router;
 use crate::http::state::{AppState, Started};
+use crate::management::Management;
 use crate::providers::chain::ProviderChain;
+use crate::store::StoreError;
 use crate::telemetry::metrics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
@@ -26,6 +30,7 @@ pub enum AppError {
 
 /// A bound, ready-to-run server.
 pub struct App {
+    management: Arc<Management>,
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
@@ -33,8 +38,10 @@ pub struct App {
 }
 
 impl App {
-    /// Binds the listen address (port 0 picks a free port) and wires every part.
+    /// Opens the store (migrating it), binds the listen address (port 0 picks a free port)
+    /// and wires every part.
     pub async fn build(config: Config) -> Result<Self, AppError> {
+        let management = Arc::new(Management::connect(&config.management).await?);
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| AppError::Bind {
@@ -45,16 +52,20 @@ impl App {
         // First, so that what the parts record while being built (circuit gauges) is kept.
         let metrics = metrics::install();
         metrics::spawn_upkeep(metrics.clone());
-        let chain = Arc::new(ProviderChain::from_config(&config));
+        let chain = Arc::new(ProviderChain::from_config(&config, Some(management.store.clone())));
+        management.spawn_background();
         let state = AppState {
             catalogue: Arc::new(config.catalogue.clone()),
             cache: SportsCache::new(chain, config.cache.clone()),
             metrics,
+            management: management.clone(),
             started: Started(Instant::now()),
         };
+        let router = router::build(state, &config.management.cors_origins);
         Ok(Self {
+            management,
             listener,
-            router: router::build(state),
+            router,
             addr,
             shutdown_grace: config.shutdown_grace,
         })
@@ -74,6 +85,7 @@ impl App {
             tracing::info!("shutting down: draining in-flight requests");
             let _ = signalled_tx.send(());
         };
+        let management = self.management;
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let server = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
         let grace = self.shutdown_grace;
@@ -88,6 +100,8 @@ impl App {
             result = server => result?,
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping remaining requests"),
         }
+        // Counts of the last second would otherwise be lost.
+        management.usage.flush().await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -1,6 +1,5 @@
-//! The command line: `serve`, `check`, `healthcheck`. (`keys`, `plans` and `migrate`
-//! arrive with the API-management store.) Exit codes: 0 ok, 1 runtime failure, 2 bad
-//! usage or configuration.
+//! The command line: `serve`, `keys`, `plans`, `migrate`, `check`, `healthcheck`.
+//! Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,9 +7,12 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 
 use crate::app::App;
 use crate::config::{Config, ConfigError, Flags};
+use crate::management::Management;
+use crate::management::keys::{KeyError, NewKey};
 use crate::providers::chain::ProviderChain;
 use crate::telemetry::logging;
 
@@ -39,7 +41,16 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         provider: Option<String>,
     },
-    /// Validate the configuration and reach the upstreams; non-zero exit on any problem.
+    /// Manage API keys (in the database of SPORTSGATE_DATABASE_URL).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// List the usage plans in force.
+    Plans,
+    /// Apply database migrations (serve also does it at start).
+    Migrate,
+    /// Validate the configuration and reach the database and upstreams; non-zero exit on any problem.
     Check,
     /// Ask a local server's /healthz (for container health checks: no shell or curl needed).
     Healthcheck {
@@ -47,6 +58,24 @@ enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysAction {
+    /// Create a key and print its secret token once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "free")]
+        plan: String,
+        /// Lifetime, e.g. 30d or 12h; default: no expiry.
+        #[arg(long, value_name = "DURATION")]
+        expires_in: Option<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: String },
 }
 
 pub fn run() -> ExitCode {
@@ -76,6 +105,9 @@ pub fn run() -> ExitCode {
         match cli.command {
             Command::Serve { .. } => serve(config).await,
             Command::Check => check(config).await,
+            Command::Keys { action } => keys(&config, action).await,
+            Command::Plans => plans(&config),
+            Command::Migrate => migrate(&config).await,
             Command::Healthcheck { url } => healthcheck(&config, url).await,
         }
     })
@@ -115,15 +147,120 @@ async fn serve(config: Config) -> ExitCode {
 }
 
 /// Prints one line per check; secrets never appear (errors carry no URLs).
+/// Opens the store (and migrates it) for the CLI's management commands.
+async fn management(config: &Config) -> Result<Management, ExitCode> {
+    Management::connect(&config.management).await.map_err(|err| {
+        eprintln!("sportsgate: {err}");
+        ExitCode::from(1)
+    })
+}
+
+async fn keys(config: &Config, action: KeysAction) -> ExitCode {
+    let management = match management(config).await {
+        Ok(m) => m,
+        Err(code) => return code,
+    };
+    let result = match action {
+        KeysAction::Create { name, plan, expires_in } => {
+            let expires_at = match expires_in.as_deref().map(crate::config::parse_duration).transpose() {
+                Ok(d) => d.map(|d| chrono::Utc::now() + chrono::Duration::from_std(d).unwrap_or_default()),
+                Err(message) => {
+                    eprintln!("sportsgate: --expires-in: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            management
+                .keys
+                .issue(NewKey { name, plan, expires_at })
+                .await
+                .map(|issued| {
+                    let k = &issued.record;
+                    println!("created key {} ({}, plan {})", k.id, k.name, k.plan);
+                    println!("token (shown once, store it now): {}", issued.token.expose_secret());
+                })
+        }
+        KeysAction::List => management.keys.list().await.map(|keys| {
+            println!(
+                "{:<12}  {:<10}  {:<8}  {:<25}  name",
+                "id", "plan", "state", "last used"
+            );
+            for k in keys {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else if k.is_active(chrono::Utc::now()) {
+                    "active"
+                } else {
+                    "expired"
+                };
+                let used = k.last_used_at.map_or_else(|| "never".to_owned(), |t| t.to_rfc3339());
+                println!("{:<12}  {:<10}  {:<8}  {:<25}  {}", k.id, k.plan, state, used, k.name);
+            }
+        }),
+        KeysAction::Revoke { id } => management.keys.revoke(&id).await.map(|()| println!("revoked key {id}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(KeyError::Invalid { field, message }) => {
+            eprintln!("sportsgate: invalid {field}: {message}");
+            ExitCode::from(2)
+        }
+        Err(err) => {
+            eprintln!("sportsgate: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn plans(config: &Config) -> ExitCode {
+    println!("{:<12}  {:<14}  {:>6}  quota", "plan", "rate", "burst");
+    for p in config.management.plans.iter() {
+        let rate = p.rate.map_or_else(|| "unmetered".to_owned(), |r| r.to_string());
+        let quota = p.quota.map_or_else(|| "none".to_owned(), |q| q.to_string());
+        let anonymous = if config.management.anonymous_plan.as_deref() == Some(p.name.as_str()) {
+            "  (anonymous callers)"
+        } else {
+            ""
+        };
+        println!("{:<12}  {:<14}  {:>6}  {quota}{anonymous}", p.name, rate, p.burst);
+    }
+    ExitCode::SUCCESS
+}
+
+async fn migrate(config: &Config) -> ExitCode {
+    match management(config).await {
+        Ok(m) => {
+            println!("migrations applied ({})", m.store_backend());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// Prints one line per check; secrets never appear (errors carry no URLs).
 async fn check(config: Config) -> ExitCode {
     println!(
         "ok    config: provider {}, fallback {}",
         config.provider,
         config.fallback.map_or("none", |f| f.as_str())
     );
-    println!("ok    catalogue: {} leagues", config.catalogue.ids().len());
-    let chain = ProviderChain::from_config(&config);
+    println!(
+        "ok    catalogue: {} leagues, {} plans",
+        config.catalogue.ids().len(),
+        config.management.plans.names().len()
+    );
     let mut failed = false;
+    let store = match Management::connect(&config.management).await {
+        Ok(m) => {
+            println!("ok    database: {} reachable, migrations applied", m.store_backend());
+            Some(m.store.clone())
+        }
+        Err(err) => {
+            failed = true;
+            println!("FAIL  database: {err}");
+            None
+        }
+    };
+    let chain = ProviderChain::from_config(&config, store);
     for (provider, result) in chain.probe().await {
         match result {
             Ok(()) => println!("ok    upstream {provider}: reachable"),

@@ -16,6 +16,7 @@ use url::Url;
 pub use layers::{Layers, Setting};
 
 use crate::domain::league::LeagueEntry;
+use crate::domain::plan::{PlanEntry, Plans};
 use crate::domain::{Catalogue, ProviderKind};
 
 /// A setting that could not be used, named the way the user set it.
@@ -110,6 +111,26 @@ pub struct Config {
     pub catalogue: Catalogue,
     /// How long a graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    pub management: ManagementSettings,
+}
+
+/// API management: store, plans, who may call, and the admin token.
+#[derive(Debug, Clone)]
+pub struct ManagementSettings {
+    /// `sqlite://…` or `postgres://…`; a secret, as it may carry a password.
+    pub database_url: SecretString,
+    /// Bearer token of `/admin/*`; `None` turns the admin API off (404).
+    pub admin_token: Option<SecretString>,
+    /// Plan of callers without a key (limited per client IP); `None` = a key is required.
+    pub anonymous_plan: Option<String>,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Origins allowed by CORS; empty = no CORS headers; `*` = any origin.
+    pub cors_origins: Vec<String>,
+    pub plans: Plans,
+    /// Newest history entries kept per key.
+    pub history_per_key: u32,
+    pub history_max_age: Duration,
 }
 
 /// Settings, by env name and TOML path.
@@ -148,6 +169,13 @@ pub mod settings {
         CACHE_MAX_BYTES = "SPORTSGATE_CACHE_MAX_BYTES", "cache.max_bytes";
         LOG_FORMAT = "SPORTSGATE_LOG_FORMAT", "log_format";
         SHUTDOWN_GRACE = "SPORTSGATE_SHUTDOWN_GRACE", "shutdown_grace";
+        DATABASE_URL = "SPORTSGATE_DATABASE_URL", "database_url";
+        ADMIN_TOKEN = "SPORTSGATE_ADMIN_TOKEN", "admin_token";
+        ANONYMOUS_PLAN = "SPORTSGATE_ANONYMOUS_PLAN", "anonymous_plan";
+        TRUSTED_PROXIES = "SPORTSGATE_TRUSTED_PROXIES", "trusted_proxies";
+        CORS_ORIGINS = "SPORTSGATE_CORS_ORIGINS", "cors_origins";
+        HISTORY_PER_KEY = "SPORTSGATE_HISTORY_PER_KEY", "history.per_key";
+        HISTORY_MAX_AGE = "SPORTSGATE_HISTORY_MAX_AGE", "history.max_age";
     }
 }
 
@@ -164,6 +192,13 @@ const FILE_KEYS: &[&str] = &[
     "cache",
     "log_format",
     "shutdown_grace",
+    "database_url",
+    "admin_token",
+    "anonymous_plan",
+    "trusted_proxies",
+    "cors_origins",
+    "history",
+    "plans",
     "leagues",
 ];
 
@@ -337,6 +372,7 @@ impl Config {
         })?;
         let shutdown_grace = l.get(s::SHUTDOWN_GRACE, Duration::from_secs(25), parse_duration)?;
         let catalogue = load_catalogue(l)?;
+        let management = load_management(l)?;
         Ok(Self {
             listen,
             provider,
@@ -349,8 +385,86 @@ impl Config {
             log_format,
             catalogue,
             shutdown_grace,
+            management,
         })
     }
+}
+
+fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
+    use settings as s;
+    let plan_entries: BTreeMap<String, PlanEntry> = match l.file.as_ref().and_then(|t| t.get("plans")) {
+        None => BTreeMap::new(),
+        Some(v) => v
+            .clone()
+            .try_into()
+            .map_err(|e| ConfigError::new("SPORTSGATE_CONFIG", format!("[plans] in {}: {e}", l.file_name)))?,
+    };
+    let plans =
+        Plans::load(&plan_entries).map_err(|e| ConfigError::new("SPORTSGATE_CONFIG", format!("[plans]: {e}")))?;
+    let database_url = l.get(s::DATABASE_URL, SecretString::from("sqlite://sportsgate.db"), |v| {
+        let ok = ["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| v.starts_with(p));
+        // The value may hold a password: the message names the schemes, never the value.
+        if ok {
+            Ok(SecretString::from(v.to_owned()))
+        } else {
+            Err("must start with sqlite:// or postgres://".into())
+        }
+    })?;
+    let admin_token = l.get_opt(s::ADMIN_TOKEN, |v| {
+        if v.len() >= 16 {
+            Ok(SecretString::from(v.to_owned()))
+        } else {
+            Err("must be at least 16 characters".into())
+        }
+    })?;
+    let anonymous_plan = l.get(s::ANONYMOUS_PLAN, Some("anonymous".to_owned()), |v| {
+        if v == "none" {
+            Ok(None)
+        } else if plans.get(v).is_some() {
+            Ok(Some(v.to_owned()))
+        } else {
+            Err(format!(
+                "unknown plan {v:?} (plans: {}; or none)",
+                plans.names().join(", ")
+            ))
+        }
+    })?;
+    let trusted_proxies = l.get(s::TRUSTED_PROXIES, Vec::new(), |v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                c.parse::<ipnet::IpNet>()
+                    .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("invalid CIDR {c:?} (use e.g. 10.0.0.0/8)"))
+            })
+            .collect()
+    })?;
+    let cors_origins = l.get(s::CORS_ORIGINS, Vec::new(), |v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                if o == "*" || Url::parse(o).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/") {
+                    Ok(o.trim_end_matches('/').to_owned())
+                } else {
+                    Err(format!("invalid origin {o:?} (use e.g. https://app.example.com, or *)"))
+                }
+            })
+            .collect()
+    })?;
+    Ok(ManagementSettings {
+        database_url,
+        admin_token,
+        anonymous_plan,
+        trusted_proxies,
+        cors_origins,
+        plans,
+        history_per_key: l.get(s::HISTORY_PER_KEY, 100, |v| parse_small(v, 10_000).and_then(nonzero))?,
+        history_max_age: l.get(s::HISTORY_MAX_AGE, Duration::from_secs(30 * 86_400), parse_duration)?,
+    })
 }
 
 fn load_catalogue(l: &Layers) -> Result<Catalogue, ConfigError> {
@@ -453,6 +567,36 @@ mod tests {
             let err = load(&[(env, value)]).unwrap_err();
             assert_eq!(err.setting, env, "{err}");
         }
+    }
+
+    #[test]
+    fn management_settings_parse_and_name_their_setting_when_bad() {
+        let c = load(&[
+            ("SPORTSGATE_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1"),
+            ("SPORTSGATE_ANONYMOUS_PLAN", "none"),
+            ("SPORTSGATE_CORS_ORIGINS", "https://app.example.com"),
+        ])
+        .unwrap();
+        assert_eq!(c.management.trusted_proxies.len(), 2);
+        assert_eq!(c.management.anonymous_plan, None);
+        assert_eq!(c.management.cors_origins, vec!["https://app.example.com"]);
+        for (env, value) in [
+            ("SPORTSGATE_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("SPORTSGATE_ANONYMOUS_PLAN", "gold"),
+            ("SPORTSGATE_DATABASE_URL", "mysql://x"),
+            ("SPORTSGATE_ADMIN_TOKEN", "short"),
+            ("SPORTSGATE_CORS_ORIGINS", "app.example.com"),
+        ] {
+            assert_eq!(load(&[(env, value)]).unwrap_err().setting, env);
+        }
+    }
+
+    #[test]
+    fn a_database_url_with_a_password_is_never_printed() {
+        let err = load(&[("SPORTSGATE_DATABASE_URL", "mysql://u:hunter2@db/x")]).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+        let c = load(&[("SPORTSGATE_DATABASE_URL", "postgres://u:hunter2@db/x")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod management;
 pub mod providers;
+pub mod ratelimit;
 pub mod store;
 pub mod telemetry;

@@ -31,7 +31,11 @@ impl KeyId {
     fn random() -> Self {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
         let mut rng = rand::rng();
-        Self((0..ID_LEN).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect())
+        Self(
+            (0..ID_LEN)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+                .collect(),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -117,7 +121,11 @@ pub struct IssuedKey {
 impl IssuedKey {
     pub fn generate(name: &str, plan: &str, expires_at: Option<DateTime<Utc>>) -> Self {
         let id = KeyId::random();
-        let secret: String = rand::rng().sample_iter(&Alphanumeric).take(SECRET_LEN).map(char::from).collect();
+        let secret: String = rand::rng()
+            .sample_iter(&Alphanumeric)
+            .take(SECRET_LEN)
+            .map(char::from)
+            .collect();
         let record = ApiKeyRecord {
             secret_hash: SecretHash::of(&secret),
             id: id.clone(),
@@ -128,7 +136,10 @@ impl IssuedKey {
             expires_at,
             revoked_at: None,
         };
-        Self { record, token: SecretString::from(format!("{PREFIX}{id}_{secret}")) }
+        Self {
+            record,
+            token: SecretString::from(format!("{PREFIX}{id}_{secret}")),
+        }
     }
 }
 
@@ -169,7 +180,13 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_refused() {
-        for t in ["", "sg_", "sg_short_abc", "xx_abcdefghijkl_abcdefghijklmnopqrstuvwx", "sg_ABCDEFGHIJKL_abcdefghijklmnopqrstuvwx"] {
+        for t in [
+            "",
+            "sg_",
+            "sg_short_abc",
+            "xx_abcdefghijkl_abcdefghijklmnopqrstuvwx",
+            "sg_ABCDEFGHIJKL_abcdefghijklmnopqrstuvwx",
+        ] {
             assert!(parse_token(t).is_none(), "{t}");
         }
     }

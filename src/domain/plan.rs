@@ -18,8 +18,15 @@ pub struct Rate {
 
 impl Rate {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (n, unit) = text.split_once('/').ok_or_else(|| format!("invalid rate {text:?} (use N/second, N/minute or N/hour)"))?;
-        let count: u32 = n.trim().parse().ok().filter(|c| *c > 0).ok_or_else(|| format!("invalid rate count in {text:?}"))?;
+        let (n, unit) = text
+            .split_once('/')
+            .ok_or_else(|| format!("invalid rate {text:?} (use N/second, N/minute or N/hour)"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|c| *c > 0)
+            .ok_or_else(|| format!("invalid rate count in {text:?}"))?;
         let per = match unit.trim() {
             "second" | "s" => Duration::from_secs(1),
             "minute" | "m" => Duration::from_secs(60),
@@ -58,8 +65,15 @@ pub struct Quota {
 
 impl Quota {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (n, unit) = text.split_once('/').ok_or_else(|| format!("invalid quota {text:?} (use N/day or N/month)"))?;
-        let limit: u64 = n.trim().parse().ok().filter(|c| *c > 0).ok_or_else(|| format!("invalid quota count in {text:?}"))?;
+        let (n, unit) = text
+            .split_once('/')
+            .ok_or_else(|| format!("invalid quota {text:?} (use N/day or N/month)"))?;
+        let limit: u64 = n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|c| *c > 0)
+            .ok_or_else(|| format!("invalid quota count in {text:?}"))?;
         let window = match unit.trim() {
             "day" => QuotaWindow::Day,
             "month" => QuotaWindow::Month,
@@ -71,7 +85,11 @@ impl Quota {
 
 impl fmt::Display for Quota {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = if self.window == QuotaWindow::Day { "day" } else { "month" };
+        let unit = if self.window == QuotaWindow::Day {
+            "day"
+        } else {
+            "month"
+        };
         write!(f, "{}/{unit}", self.limit)
     }
 }
@@ -105,22 +123,63 @@ impl Plans {
     /// The built-in plans, with the config file's entries laid over them.
     pub fn load(overrides: &BTreeMap<String, PlanEntry>) -> Result<Self, String> {
         let builtin = |name: &str, rate: Option<Rate>, burst: u32, quota: Option<Quota>| {
-            (name.to_owned(), Plan { name: name.to_owned(), rate, burst, quota })
+            (
+                name.to_owned(),
+                Plan {
+                    name: name.to_owned(),
+                    rate,
+                    burst,
+                    quota,
+                },
+            )
         };
-        let per_min = |count| Some(Rate { count, per: Duration::from_secs(60) });
+        let per_min = |count| {
+            Some(Rate {
+                count,
+                per: Duration::from_secs(60),
+            })
+        };
         let mut plans: BTreeMap<String, Plan> = [
-            builtin("anonymous", per_min(30), 10, Some(Quota { limit: 1_000, window: QuotaWindow::Day })),
-            builtin("free", per_min(60), 20, Some(Quota { limit: 5_000, window: QuotaWindow::Day })),
-            builtin("pro", per_min(600), 100, Some(Quota { limit: 1_000_000, window: QuotaWindow::Month })),
+            builtin(
+                "anonymous",
+                per_min(30),
+                10,
+                Some(Quota {
+                    limit: 1_000,
+                    window: QuotaWindow::Day,
+                }),
+            ),
+            builtin(
+                "free",
+                per_min(60),
+                20,
+                Some(Quota {
+                    limit: 5_000,
+                    window: QuotaWindow::Day,
+                }),
+            ),
+            builtin(
+                "pro",
+                per_min(600),
+                100,
+                Some(Quota {
+                    limit: 1_000_000,
+                    window: QuotaWindow::Month,
+                }),
+            ),
             builtin("unlimited", None, 0, None),
         ]
         .into_iter()
         .collect();
         for (name, entry) in overrides {
             let valid_name = (1..=32).contains(&name.len())
-                && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
             if !valid_name {
-                return Err(format!("plan name {name:?}: use lower-case letters, digits, '-' or '_'"));
+                return Err(format!(
+                    "plan name {name:?}: use lower-case letters, digits, '-' or '_'"
+                ));
             }
             let plan = plans.entry(name.clone()).or_insert_with(|| Plan {
                 name: name.clone(),
@@ -135,7 +194,11 @@ impl Plans {
                 plan.burst = burst;
             }
             if let Some(quota) = &entry.quota {
-                plan.quota = if quota == "none" { None } else { Some(Quota::parse(quota).map_err(|e| format!("plan {name}: {e}"))?) };
+                plan.quota = if quota == "none" {
+                    None
+                } else {
+                    Some(Quota::parse(quota).map_err(|e| format!("plan {name}: {e}"))?)
+                };
             }
             if plan.rate.is_none() && entry.rate.is_none() && plan.name != "unlimited" && entry.burst.is_some() {
                 return Err(format!("plan {name}: a burst needs a rate"));
@@ -147,7 +210,9 @@ impl Plans {
                 plan.burst = 1;
             }
         }
-        Ok(Self { plans: plans.into_iter().map(|(k, v)| (k, Arc::new(v))).collect() })
+        Ok(Self {
+            plans: plans.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&Arc<Plan>> {
@@ -169,11 +234,23 @@ mod tests {
 
     #[test]
     fn rates_and_quotas_parse_their_documented_forms() {
-        assert_eq!(Rate::parse("60/minute").unwrap(), Rate { count: 60, per: Duration::from_secs(60) });
+        assert_eq!(
+            Rate::parse("60/minute").unwrap(),
+            Rate {
+                count: 60,
+                per: Duration::from_secs(60)
+            }
+        );
         assert_eq!(Rate::parse("5/second").unwrap().per, Duration::from_secs(1));
         assert!(Rate::parse("0/minute").is_err());
         assert!(Rate::parse("60/fortnight").is_err());
-        assert_eq!(Quota::parse("5000/day").unwrap(), Quota { limit: 5000, window: QuotaWindow::Day });
+        assert_eq!(
+            Quota::parse("5000/day").unwrap(),
+            Quota {
+                limit: 5000,
+                window: QuotaWindow::Day
+            }
+        );
         assert_eq!(Quota::parse("9/month").unwrap().window, QuotaWindow::Month);
         assert!(Quota::parse("9/week").is_err());
     }
@@ -181,12 +258,19 @@ mod tests {
     #[test]
     fn the_builtin_plans_exist_and_config_entries_override_or_add() {
         let overrides: BTreeMap<String, PlanEntry> =
-            toml::from_str("[free]\nburst = 5\n[team]\nrate = \"10/second\"\nburst = 50\nquota = \"100000/month\"\n").unwrap();
+            toml::from_str("[free]\nburst = 5\n[team]\nrate = \"10/second\"\nburst = 50\nquota = \"100000/month\"\n")
+                .unwrap();
         let plans = Plans::load(&overrides).unwrap();
         assert_eq!(plans.names(), vec!["anonymous", "free", "pro", "team", "unlimited"]);
         let free = plans.get("free").unwrap();
         assert_eq!((free.rate.unwrap().count, free.burst), (60, 5));
-        assert_eq!(plans.get("team").unwrap().quota, Some(Quota { limit: 100_000, window: QuotaWindow::Month }));
+        assert_eq!(
+            plans.get("team").unwrap().quota,
+            Some(Quota {
+                limit: 100_000,
+                window: QuotaWindow::Month
+            })
+        );
         assert_eq!(plans.get("unlimited").unwrap().rate, None);
     }
 

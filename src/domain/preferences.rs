@@ -29,25 +29,39 @@ impl Preferences {
     /// Checks every league against the catalogue and bounds the sizes; the error names the field.
     pub fn validate(&self, catalogue: &Catalogue) -> Result<(), (String, String)> {
         if self.favourite_leagues.len() > MAX_ITEMS || self.favourite_teams.len() > MAX_ITEMS {
-            return Err(("favourite_leagues".into(), format!("at most {MAX_ITEMS} favourites of each kind")));
+            return Err((
+                "favourite_leagues".into(),
+                format!("at most {MAX_ITEMS} favourites of each kind"),
+            ));
         }
         let known = |id: &str| catalogue.get(id).is_some();
         if let Some(bad) = self.favourite_leagues.iter().find(|l| !known(l)) {
             return Err((
                 "favourite_leagues".into(),
-                format!("unknown league {:?}; valid: {}", truncate(bad), catalogue.ids().join(", ")),
+                format!(
+                    "unknown league {:?}; valid: {}",
+                    truncate(bad),
+                    catalogue.ids().join(", ")
+                ),
             ));
         }
         for team in &self.favourite_teams {
             if !known(&team.league) {
                 return Err((
                     "favourite_teams".into(),
-                    format!("unknown league {:?}; valid: {}", truncate(&team.league), catalogue.ids().join(", ")),
+                    format!(
+                        "unknown league {:?}; valid: {}",
+                        truncate(&team.league),
+                        catalogue.ids().join(", ")
+                    ),
                 ));
             }
             let name = team.team.trim();
             if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-                return Err(("favourite_teams".into(), "team must be 1 to 64 printable characters".into()));
+                return Err((
+                    "favourite_teams".into(),
+                    "team must be 1 to 64 printable characters".into(),
+                ));
             }
         }
         Ok(())

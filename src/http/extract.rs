@@ -30,3 +30,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ValidQuery<T> 
             })
     }
 }
+
+/// `Json<T>` whose rejections (malformed JSON, wrong types, unknown fields, missing
+/// content type, oversized body) are problem+json with the fitting 4xx status.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ValidJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => {
+                let status = match rejection.status() {
+                    // Well-formed JSON of the wrong shape is a plain bad request here.
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY => axum::http::StatusCode::BAD_REQUEST,
+                    other => other,
+                };
+                Err(ApiError::InvalidBody {
+                    status,
+                    detail: rejection.body_text(),
+                })
+            }
+        }
+    }
+}

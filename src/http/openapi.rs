@@ -1,14 +1,15 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use super::routes::{games, health, leagues, legacy, standings, teams};
+use super::routes::{admin, games, health, leagues, legacy, me, standings, teams};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "sportsgate",
-        description = "Normalized schedules, live scores, standings and teams for many leagues, cached in front of SerpApi and ESPN. Errors are RFC 9457 problem+json.",
+        description = "Normalized schedules, live scores, standings and teams for many leagues, cached in front of SerpApi and ESPN, with API keys, usage plans (rate, burst, quota) and usage accounting built in. Send a key in `x-api-key` or `Authorization: Bearer`; without one the anonymous plan applies per client IP. Every limited response carries `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`; a 429 carries `Retry-After` and a problem `type` of `/problems/rate-limited` (slow down) or `/problems/quota-exceeded` (wait for the reset). Errors are RFC 9457 problem+json.",
         license(name = "MIT")
     ),
     paths(
@@ -17,17 +18,43 @@ use super::routes::{games, health, leagues, legacy, standings, teams};
         games::list_games,
         standings::get_standings,
         teams::list_teams,
+        me::get_me,
+        me::get_preferences,
+        me::put_preferences,
+        me::get_history,
+        admin::list_keys,
+        admin::create_key,
+        admin::patch_key,
+        admin::revoke_key,
+        admin::get_usage,
+        admin::purge_cache,
         health::healthz,
         health::readyz,
         health::metrics,
     ),
+    modifiers(&Security),
     tags(
         (name = "games", description = "Schedules and live scores"),
         (name = "standings", description = "League tables"),
         (name = "teams", description = "Teams of a league"),
         (name = "leagues", description = "The league catalogue"),
         (name = "legacy", description = "The original Flask app's route"),
+        (name = "me", description = "The caller's key, limits, usage, preferences and history"),
+        (name = "admin", description = "Key management, usage and cache (admin token; off unless SPORTSGATE_ADMIN_TOKEN is set)"),
         (name = "operations", description = "Health and metrics"),
     )
 )]
 pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))));
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

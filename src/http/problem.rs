@@ -7,7 +7,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::management::GateError;
+use crate::management::keys::KeyError;
 use crate::providers::ProviderError;
+use crate::store::StoreError;
 
 const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -43,6 +46,26 @@ pub enum ApiError {
     Upstream(#[from] ProviderError),
     #[error("internal error: {0}")]
     Internal(String),
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("rate limited on plan {plan}")]
+    RateLimited {
+        plan: String,
+        retry_after: std::time::Duration,
+        detail: String,
+    },
+    #[error("quota exceeded on plan {plan}")]
+    QuotaExceeded {
+        plan: String,
+        retry_after: std::time::Duration,
+        detail: String,
+    },
+    #[error("store unavailable: {0}")]
+    StoreUnavailable(String),
+    #[error("invalid body: {detail}")]
+    InvalidBody { status: StatusCode, detail: String },
+    #[error("not found: {0}")]
+    NotFound(String),
 }
 
 impl ApiError {
@@ -106,6 +129,50 @@ impl ApiError {
                 p(StatusCode::NOT_FOUND, "not-available", "Not available", detail.clone()),
             ),
             Self::Upstream(err) => upstream_problem(err, p),
+            Self::Unauthorized(detail) => (
+                StatusCode::UNAUTHORIZED,
+                p(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Unauthorized",
+                    (*detail).to_owned(),
+                ),
+            ),
+            Self::RateLimited { detail, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                p(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many requests: slow down",
+                    detail.clone(),
+                ),
+            ),
+            Self::QuotaExceeded { detail, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                p(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "quota-exceeded",
+                    "Quota exceeded: wait for the reset",
+                    detail.clone(),
+                ),
+            ),
+            Self::StoreUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                p(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store-unavailable",
+                    "Service unavailable",
+                    "The key and usage store is unavailable right now. Try again later.".into(),
+                ),
+            ),
+            Self::InvalidBody { status, detail } => (
+                *status,
+                p(*status, "invalid-body", "Invalid request body", detail.clone()),
+            ),
+            Self::NotFound(detail) => (
+                StatusCode::NOT_FOUND,
+                p(StatusCode::NOT_FOUND, "not-found", "Not found", detail.clone()),
+            ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 p(
@@ -170,12 +237,66 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        let retry_after = match &self {
+            Self::RateLimited { retry_after, .. } | Self::QuotaExceeded { retry_after, .. } => {
+                Some(retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0))
+            }
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(30),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"sportsgate\""),
+            );
         }
         response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(what) => Self::InvalidBody {
+                status: StatusCode::CONFLICT,
+                detail: format!("{what} already exists"),
+            },
+            other => Self::StoreUnavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<GateError> for ApiError {
+    fn from(err: GateError) -> Self {
+        match err {
+            GateError::KeyRequired => {
+                Self::Unauthorized("An API key is required: send it in x-api-key or Authorization: Bearer.")
+            }
+            // One message for every refusal, so a caller cannot probe which ids exist.
+            GateError::InvalidKey(_) => Self::Unauthorized("The API key is invalid, revoked or expired."),
+            GateError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<KeyError> for ApiError {
+    fn from(err: KeyError) -> Self {
+        match err {
+            KeyError::Invalid { field, message } => Self::InvalidParameter {
+                parameter: field.to_owned(),
+                detail: message,
+            },
+            KeyError::NotFound(id) => Self::NotFound(format!(
+                "There is no key {:?}.",
+                id.chars().take(40).collect::<String>()
+            )),
+            KeyError::Store(e) => e.into(),
+        }
     }
 }
 

@@ -1,9 +1,11 @@
 //! Route handlers, one file per resource. Routing itself is in `http/router.rs`.
 
+pub mod admin;
 pub mod games;
 pub mod health;
 pub mod leagues;
 pub mod legacy;
+pub mod me;
 pub mod standings;
 pub mod teams;
 

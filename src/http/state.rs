@@ -8,12 +8,14 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::cache::SportsCache;
 use crate::domain::Catalogue;
+use crate::management::Management;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub catalogue: Arc<Catalogue>,
     pub cache: SportsCache,
     pub metrics: PrometheusHandle,
+    pub management: Arc<Management>,
     pub started: Started,
 }
 

@@ -10,6 +10,7 @@ use super::serpapi::SerpapiProvider;
 use super::{Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::Config;
 use crate::domain::ProviderKind;
+use crate::store::Store;
 
 struct Link {
     provider: Arc<dyn Provider>,
@@ -21,11 +22,13 @@ pub struct ProviderChain {
 }
 
 impl ProviderChain {
-    /// The configured primary and fallback providers.
-    pub fn from_config(config: &Config) -> Self {
+    /// The configured primary and fallback providers. `store` persists the SerpApi budget.
+    pub fn from_config(config: &Config, store: Option<Arc<dyn Store>>) -> Self {
         let build = |kind: ProviderKind| -> Arc<dyn Provider> {
             match kind {
-                ProviderKind::Serpapi => Arc::new(SerpapiProvider::new(&config.serpapi, &config.upstream)),
+                ProviderKind::Serpapi => {
+                    Arc::new(SerpapiProvider::new(&config.serpapi, &config.upstream, store.clone()))
+                }
                 ProviderKind::Espn => Arc::new(EspnProvider::new(&config.espn, &config.upstream)),
                 ProviderKind::Replay => {
                     Arc::new(ReplayProvider::new(config.replay_dir.clone(), config.serpapi.time_zone))

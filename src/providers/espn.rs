@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use url::Url;
 
-use super::upstream_client::UpstreamClient;
+use super::upstream_client::{Free, UpstreamClient};
 use super::{DataKind, Dataset, Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::{EspnSettings, UpstreamSettings};
 use crate::domain::{League, ProviderKind, Source};
@@ -86,7 +86,7 @@ impl Provider for EspnProvider {
                 league: query.league.id.to_string(),
             });
         };
-        let body = self.client.get(&self.url(query, &espn.path), || Ok(())).await?;
+        let body = self.client.get(&self.url(query, &espn.path), &Free).await?;
         let source = Source {
             provider: ProviderKind::Espn,
             fetched_at: Utc::now(),
@@ -101,7 +101,7 @@ impl Provider for EspnProvider {
             "{}apis/site/v2/sports/football/nfl/teams",
             ensure_trailing_slash(url.path())
         ));
-        let body = self.client.get(&url, || Ok(())).await?;
+        let body = self.client.get(&url, &Free).await?;
         teams::parse_teams(&body)?;
         Ok(())
     }

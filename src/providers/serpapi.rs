@@ -5,16 +5,19 @@ pub mod budget;
 pub mod games;
 pub mod when;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use secrecy::ExposeSecret;
 use url::Url;
 
 use self::budget::MonthlyBudget;
-use super::upstream_client::UpstreamClient;
+use super::upstream_client::{Free, UpstreamClient};
 use super::{DataKind, Dataset, Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::{SerpapiSettings, UpstreamSettings};
 use crate::domain::{ProviderKind, Source};
+use crate::store::Store;
 
 pub struct SerpapiProvider {
     client: UpstreamClient,
@@ -23,16 +26,12 @@ pub struct SerpapiProvider {
 }
 
 impl SerpapiProvider {
-    pub fn new(settings: &SerpapiSettings, upstream: &UpstreamSettings) -> Self {
+    pub fn new(settings: &SerpapiSettings, upstream: &UpstreamSettings, store: Option<Arc<dyn Store>>) -> Self {
         Self {
             client: UpstreamClient::new(ProviderKind::Serpapi, upstream),
-            budget: MonthlyBudget::new(settings.monthly_budget),
+            budget: MonthlyBudget::new(settings.monthly_budget, store),
             settings: settings.clone(),
         }
-    }
-
-    pub fn budget(&self) -> &MonthlyBudget {
-        &self.budget
     }
 
     /// `search.json?engine=google&q=…&location=…&gl=…&hl=…&api_key=…`. The URL holds the key:
@@ -81,7 +80,7 @@ impl Provider for SerpapiProvider {
             .as_ref()
             .ok_or(ProviderError::NotConfigured(ProviderKind::Serpapi))?;
         let url = self.url(&serp.query, key.expose_secret());
-        let body = self.client.get(&url, || self.budget.spend_one()).await?;
+        let body = self.client.get(&url, &self.budget).await?;
         let source = Source {
             provider: ProviderKind::Serpapi,
             fetched_at: Utc::now(),
@@ -104,6 +103,6 @@ impl Provider for SerpapiProvider {
         let path = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{path}/account.json"));
         url.query_pairs_mut().append_pair("api_key", key.expose_secret());
-        self.client.get(&url, || Ok(())).await.map(|_| ())
+        self.client.get(&url, &Free).await.map(|_| ())
     }
 }

@@ -31,6 +31,22 @@ pub struct UpstreamClient {
     retries: u32,
 }
 
+/// Asked before each upstream attempt; an error stops the request before it is sent.
+#[async_trait::async_trait]
+pub trait AttemptGate: Send + Sync {
+    async fn before_attempt(&self) -> Result<(), ProviderError>;
+}
+
+/// No precondition: free upstreams.
+pub struct Free;
+
+#[async_trait::async_trait]
+impl AttemptGate for Free {
+    async fn before_attempt(&self) -> Result<(), ProviderError> {
+        Ok(())
+    }
+}
+
 /// Installs ring as rustls's crypto provider once per process. ring instead of the default
 /// aws-lc-rs: a much smaller binary, and everything sportsgate needs (TLS 1.2/1.3 clients).
 pub fn install_crypto_provider() {
@@ -58,16 +74,12 @@ impl UpstreamClient {
         }
     }
 
-    /// GETs `url` and returns the body of a 2xx answer. `before_attempt` runs before every
+    /// GETs `url` and returns the body of a 2xx answer. `gate` is asked before every
     /// attempt, retries included (the SerpApi budget counts each search sent).
-    pub async fn get(
-        &self,
-        url: &Url,
-        before_attempt: impl Fn() -> Result<(), ProviderError>,
-    ) -> Result<Bytes, ProviderError> {
+    pub async fn get(&self, url: &Url, gate: &dyn AttemptGate) -> Result<Bytes, ProviderError> {
         let mut attempt = 0;
         loop {
-            before_attempt()?;
+            gate.before_attempt().await?;
             let started = Instant::now();
             let result = self.attempt(url).await;
             let outcome = match &result {

@@ -92,6 +92,10 @@ pub fn upstream_request(provider: ProviderKind, outcome: &'static str, elapsed: 
     histogram!(UPSTREAM_DURATION, "provider" => provider.as_str()).record(elapsed.as_secs_f64());
 }
 
+pub fn ratelimit_rejection(plan: &str) {
+    counter!(RATELIMIT_REJECTIONS, "plan" => plan.to_owned()).increment(1);
+}
+
 pub fn circuit_open(provider: ProviderKind, open: bool) {
     gauge!(CIRCUIT_OPEN, "provider" => provider.as_str()).set(if open { 1.0 } else { 0.0 });
 }

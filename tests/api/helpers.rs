@@ -43,6 +43,8 @@ pub struct TestApp {
     pub serpapi: MockServer,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
+    /// Holds the app's SQLite database (unless the test chose another store).
+    pub data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -102,6 +104,8 @@ pub fn app() -> TestAppBuilder {
         ("SPORTSGATE_UPSTREAM_CONNECT_TIMEOUT", "1s"),
         ("SPORTSGATE_UPSTREAM_RETRIES", "0"),
         ("SPORTSGATE_SHUTDOWN_GRACE", "5s"),
+        // Limits have their own tests; elsewhere one test client must not be throttled.
+        ("SPORTSGATE_ANONYMOUS_PLAN", "unlimited"),
     ];
     TestAppBuilder {
         env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
@@ -118,6 +122,9 @@ impl TestAppBuilder {
         let espn = MockServer::start().await;
         let serpapi = MockServer::start().await;
         let mut env = self.env;
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        env.entry("SPORTSGATE_DATABASE_URL".into())
+            .or_insert_with(|| format!("sqlite://{}", data_dir.path().join("sportsgate.db").display()));
         env.entry("SPORTSGATE_ESPN_URL".into()).or_insert_with(|| espn.uri());
         env.entry("SPORTSGATE_SERPAPI_URL".into())
             .or_insert_with(|| serpapi.uri());
@@ -143,6 +150,7 @@ impl TestAppBuilder {
             serpapi,
             shutdown: Some(tx),
             server: Some(server),
+            data_dir,
         }
     }
 }
@@ -156,6 +164,20 @@ pub struct BinaryApp {
     pub child: Child,
     pub base: String,
     pub lines: Arc<Mutex<Vec<String>>>,
+    /// Holds the process's SQLite database.
+    pub data_dir: tempfile::TempDir,
+}
+
+/// Defaults for a spawned binary: its own SQLite file, and no throttling of the anonymous
+/// test client. The caller's env, applied after, overrides them.
+fn binary_defaults(dir: &tempfile::TempDir) -> Vec<(String, String)> {
+    vec![
+        (
+            "SPORTSGATE_DATABASE_URL".into(),
+            format!("sqlite://{}", dir.path().join("sportsgate.db").display()),
+        ),
+        ("SPORTSGATE_ANONYMOUS_PLAN".into(), "unlimited".into()),
+    ]
 }
 
 impl BinaryApp {
@@ -173,10 +195,12 @@ impl Drop for BinaryApp {
 
 /// Starts `sportsgate serve` with `env` (plus a random port) and waits until it listens.
 pub fn spawn_binary(env: &[(&str, &str)]) -> BinaryApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_sportsgate"))
         .arg("serve")
         .env_clear()
         .env("SPORTSGATE_LISTEN", "127.0.0.1:0")
+        .envs(binary_defaults(&data_dir))
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -203,6 +227,7 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> BinaryApp {
         child,
         base: format!("http://{addr}"),
         lines,
+        data_dir,
     }
 }
 
@@ -316,9 +341,11 @@ pub fn read_stderr(child: &mut Child) -> String {
 
 /// Runs `sportsgate ARGS` with only `env` set and returns its output.
 pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let data_dir = tempfile::tempdir().expect("temp dir");
     Command::new(env!("CARGO_BIN_EXE_sportsgate"))
         .args(args)
         .env_clear()
+        .envs(binary_defaults(&data_dir))
         .envs(env.iter().copied())
         .output()
         .expect("binary runs")

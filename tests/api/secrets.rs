@@ -257,17 +257,17 @@ async fn the_binary_logs_never_contain_the_key_when_the_upstream_refuses_connect
 }
 
 fn check_with_serpapi_at(url: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sportsgate"))
-        .arg("check")
-        .env_clear()
-        .env("SPORTS_API_KEY", SECRET_KEY)
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTSGATE_FALLBACK_PROVIDER", "none")
-        .env("SPORTSGATE_SERPAPI_URL", url)
-        .env("SPORTSGATE_UPSTREAM_RETRIES", "0")
-        .env("RUST_LOG", "debug")
-        .output()
-        .expect("check runs")
+    run_binary(
+        &["check"],
+        &[
+            ("SPORTS_API_KEY", SECRET_KEY),
+            ("SPORTSGATE_PROVIDER", "serpapi"),
+            ("SPORTSGATE_FALLBACK_PROVIDER", "none"),
+            ("SPORTSGATE_SERPAPI_URL", url),
+            ("SPORTSGATE_UPSTREAM_RETRIES", "0"),
+            ("RUST_LOG", "debug"),
+        ],
+    )
 }
 
 #[tokio::test]

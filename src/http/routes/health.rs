@@ -2,7 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::Serialize;
@@ -11,6 +14,7 @@ use utoipa::ToSchema;
 use crate::cache::SportsCache;
 use crate::domain::ProviderKind;
 use crate::http::state::Started;
+use crate::management::Management;
 use crate::providers::breaker::BreakerState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,7 +32,8 @@ pub struct ProviderHealth {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
-    /// `ready`, or `degraded` when a provider's circuit is open (cached data is still served).
+    /// `ready`; `degraded` when a provider's circuit is open (cached data is still served);
+    /// `unavailable` when the store does not answer.
     pub status: &'static str,
     pub providers: Vec<ProviderHealth>,
     /// Parts that are not healthy, by name.
@@ -42,10 +47,15 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// Readiness: can serve traffic. Upstream trouble degrades but does not fail readiness,
-/// since cached and stale data still answer; the degraded parts are listed.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, body = Readiness)))]
-pub async fn readyz(State(cache): State<SportsCache>, State(started): State<Started>) -> Json<Readiness> {
+/// Readiness: the store answers (else 503). Upstream trouble degrades but does not fail
+/// readiness, since cached and stale data still answer; the degraded parts are listed.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Readiness), (status = 503, description = "The store is unreachable", body = Readiness)))]
+pub async fn readyz(
+    State(cache): State<SportsCache>,
+    State(management): State<Arc<Management>>,
+    State(started): State<Started>,
+) -> (StatusCode, Json<Readiness>) {
     let providers: Vec<ProviderHealth> = cache
         .chain()
         .circuits()
@@ -59,17 +69,31 @@ pub async fn readyz(State(cache): State<SportsCache>, State(started): State<Star
             },
         })
         .collect();
-    let degraded: Vec<String> = providers
+    let mut degraded: Vec<String> = providers
         .iter()
         .filter(|p| p.circuit != "closed")
         .map(|p| format!("provider:{}", p.provider))
         .collect();
-    Json(Readiness {
-        status: if degraded.is_empty() { "ready" } else { "degraded" },
-        providers,
-        degraded,
-        uptime_seconds: started.0.elapsed().as_secs(),
-    })
+    let store_ok = tokio::time::timeout(Duration::from_secs(2), management.store.ping())
+        .await
+        .is_ok_and(|r| r.is_ok());
+    if !store_ok {
+        degraded.push("store".into());
+    }
+    let (code, status) = match (store_ok, degraded.is_empty()) {
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        (true, true) => (StatusCode::OK, "ready"),
+        (true, false) => (StatusCode::OK, "degraded"),
+    };
+    (
+        code,
+        Json(Readiness {
+            status,
+            providers,
+            degraded,
+            uptime_seconds: started.0.elapsed().as_secs(),
+        }),
+    )
 }
 
 /// Prometheus metrics in the text exposition format.

@@ -1,30 +1,34 @@
-//! The SerpApi monthly search budget, counted in memory per UTC calendar month.
-//! (Persisted by the store once API management lands.)
+//! The SerpApi monthly search budget (UTC calendar month). With a store, each search takes
+//! one unit in a single atomic database statement, so replicas sharing the database never
+//! overspend together and a restart forgets nothing. Without one (or while the database is
+//! unreachable) it counts in memory, per process.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Utc};
 
 use crate::domain::ProviderKind;
 use crate::providers::ProviderError;
+use crate::providers::upstream_client::AttemptGate;
+use crate::store::Store;
 
-#[derive(Debug)]
 pub struct MonthlyBudget {
     limit: Option<u32>,
-    /// (year * 12 + month, searches spent in that month)
+    store: Option<Arc<dyn Store>>,
+    /// (year * 12 + month, searches spent in that month) for the in-memory count.
     spent: Mutex<(i32, u32)>,
 }
 
 impl MonthlyBudget {
-    pub fn new(limit: Option<u32>) -> Self {
+    pub fn new(limit: Option<u32>, store: Option<Arc<dyn Store>>) -> Self {
         Self {
             limit,
+            store,
             spent: Mutex::new((month_index(), 0)),
         }
     }
 
-    /// Takes one search from this month's budget, or says it is spent.
-    pub fn spend_one(&self) -> Result<(), ProviderError> {
+    fn spend_in_memory(&self) -> Result<(), ProviderError> {
         let mut spent = self.spent.lock().expect("budget lock poisoned");
         let month = month_index();
         if spent.0 != month {
@@ -37,10 +41,30 @@ impl MonthlyBudget {
         Ok(())
     }
 
-    /// (spent, limit) this month.
-    pub fn usage(&self) -> (u32, Option<u32>) {
-        let spent = self.spent.lock().expect("budget lock poisoned");
-        (if spent.0 == month_index() { spent.1 } else { 0 }, self.limit)
+    /// Takes one search from this month's budget, or says it is spent.
+    pub async fn spend_one(&self) -> Result<(), ProviderError> {
+        let Some(store) = &self.store else {
+            return self.spend_in_memory();
+        };
+        let month = Utc::now().format("%Y-%m").to_string();
+        match store
+            .spend_budget(ProviderKind::Serpapi.as_str(), &month, self.limit.map(u64::from))
+            .await
+        {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ProviderError::BudgetExhausted(ProviderKind::Serpapi)),
+            Err(err) => {
+                tracing::warn!(error = %err, "budget store unavailable; counting this replica's searches in memory");
+                self.spend_in_memory()
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AttemptGate for MonthlyBudget {
+    async fn before_attempt(&self) -> Result<(), ProviderError> {
+        self.spend_one().await
     }
 }
 
@@ -53,24 +77,22 @@ fn month_index() -> i32 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_budget_refuses_the_search_after_its_limit() {
-        let b = MonthlyBudget::new(Some(2));
-        assert!(b.spend_one().is_ok());
-        assert!(b.spend_one().is_ok());
+    #[tokio::test]
+    async fn a_budget_refuses_the_search_after_its_limit() {
+        let b = MonthlyBudget::new(Some(2), None);
+        assert!(b.spend_one().await.is_ok());
+        assert!(b.spend_one().await.is_ok());
         assert_eq!(
-            b.spend_one(),
+            b.spend_one().await,
             Err(ProviderError::BudgetExhausted(ProviderKind::Serpapi))
         );
-        assert_eq!(b.usage(), (2, Some(2)));
     }
 
-    #[test]
-    fn no_limit_means_no_cap() {
-        let b = MonthlyBudget::new(None);
+    #[tokio::test]
+    async fn no_limit_means_no_cap() {
+        let b = MonthlyBudget::new(None, None);
         for _ in 0..1000 {
-            b.spend_one().unwrap();
+            b.spend_one().await.unwrap();
         }
-        assert_eq!(b.usage(), (1000, None));
     }
 }

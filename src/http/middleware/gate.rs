@@ -1,0 +1,85 @@
+//! The API-management gate in front of the data routes: identify the caller, apply the
+//! plan's rate and quota, tell the caller its limits in headers, account the request.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use crate::http::problem::ApiError;
+use crate::management::{Admission, Management};
+use crate::ratelimit::headers;
+use crate::telemetry::metrics;
+
+pub async fn gate(
+    State(management): State<Arc<Management>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let now = Utc::now();
+    let caller = match management.identify(request.headers(), peer.ip()).await {
+        Ok(caller) => caller,
+        Err(err) => return ApiError::from(err).into_response(),
+    };
+    let (mut response, state) = match management.admit(&caller, now).await {
+        Admission::Admitted(state) => {
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("", MatchedPath::as_str)
+                .to_owned();
+            let line = request
+                .uri()
+                .path_and_query()
+                .map_or_else(String::new, |p| p.as_str().to_owned());
+            request.extensions_mut().insert(caller.clone());
+            let response = next.run(request).await;
+            management.record(&caller, &route, &line, response.status().as_u16(), now);
+            (response, state)
+        }
+        Admission::Throttled(state, retry_after) => {
+            metrics::ratelimit_rejection(&caller.plan.name);
+            let rate = caller.plan.rate.map_or_else(String::new, |r| r.to_string());
+            let detail = format!(
+                "Plan {} allows {rate} with bursts of {}; retry in {} s.",
+                caller.plan.name,
+                caller.plan.burst,
+                retry_after.as_secs().max(1)
+            );
+            let error = ApiError::RateLimited {
+                plan: caller.plan.name.clone(),
+                retry_after,
+                detail,
+            };
+            (error.into_response(), state)
+        }
+        Admission::QuotaExceeded(state, quota) => {
+            metrics::ratelimit_rejection(&caller.plan.name);
+            let resets_at = quota.window.resets_at();
+            let retry_after = (resets_at - now).to_std().unwrap_or_default();
+            let detail = format!(
+                "Plan {} allows {} requests a {}; all are used. The quota resets at {}.",
+                caller.plan.name,
+                quota.limit,
+                if quota.window.kind == crate::domain::plan::QuotaWindow::Day {
+                    "day"
+                } else {
+                    "month"
+                },
+                resets_at.to_rfc3339()
+            );
+            let error = ApiError::QuotaExceeded {
+                plan: caller.plan.name.clone(),
+                retry_after,
+                detail,
+            };
+            (error.into_response(), state)
+        }
+    };
+    headers::apply(response.headers_mut(), &caller.plan, &state, now);
+    response
+}

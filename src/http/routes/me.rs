@@ -1,0 +1,182 @@
+//! `/v1/me`: the caller's own key, plan, limits and usage; saved preferences; recent queries.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Extension, State};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Catalogue;
+use crate::domain::api_key::KeyView;
+use crate::domain::plan::QuotaWindow;
+use crate::domain::preferences::Preferences;
+use crate::http::extract::{ValidJson, ValidQuery};
+use crate::http::problem::{ApiError, Problem};
+use crate::management::{Caller, Management};
+use crate::store::{HistoryEntry, UsageFilter};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub name: String,
+    /// `N/second|minute|hour`, or null when unmetered.
+    pub rate: Option<String>,
+    pub burst: u32,
+    /// `N/day|month`, or null.
+    pub quota: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuotaView {
+    pub window: QuotaWindow,
+    pub limit: u64,
+    pub used: u64,
+    pub remaining: u64,
+    pub resets_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RouteUsage {
+    pub route: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// `key:<id>`, or `ip:<address>` for callers without a key.
+    pub subject: String,
+    /// The caller's key; null for anonymous callers.
+    pub key: Option<KeyView>,
+    pub plan: PlanView,
+    /// The quota window in force (this request included); null if the plan has no quota.
+    pub quota: Option<QuotaView>,
+    /// Requests today (UTC) per route, this one included.
+    pub today: Vec<RouteUsage>,
+}
+
+fn require_key(caller: &Caller) -> Result<&str, ApiError> {
+    caller.key.as_ref().map(|k| k.id.as_str()).ok_or(ApiError::Unauthorized(
+        "This route needs an API key: send it in x-api-key or Authorization: Bearer.",
+    ))
+}
+
+/// The caller's key, plan, quota and usage today.
+#[utoipa::path(get, path = "/v1/me", tag = "me", security((), ("api_key" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_me(
+    State(management): State<Arc<Management>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<MeResponse>, ApiError> {
+    let now = Utc::now();
+    let quota = match caller.plan.quota {
+        Some(q) => {
+            let state = management.usage.peek(&caller.subject, q, now).await;
+            Some(QuotaView {
+                window: q.window,
+                limit: state.limit,
+                used: state.used,
+                remaining: state.remaining(),
+                resets_at: state.window.resets_at(),
+            })
+        }
+        None => None,
+    };
+    let today = now.date_naive();
+    let filter = UsageFilter {
+        subject: Some(caller.subject.clone()),
+        from: Some(today),
+        to: Some(today),
+        limit: 1000,
+    };
+    let mut routes: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for row in management.store.usage_rows(&filter).await? {
+        *routes.entry(row.key.route).or_default() += row.count;
+    }
+    for (route, n) in management.usage.pending_for(&caller.subject, today) {
+        *routes.entry(route).or_default() += n;
+    }
+    // This request is counted when it completes; show it already.
+    *routes.entry("/v1/me".to_owned()).or_default() += 1;
+    Ok(Json(MeResponse {
+        subject: caller.subject.clone(),
+        key: caller.key.as_deref().map(KeyView::from),
+        plan: PlanView {
+            name: caller.plan.name.clone(),
+            rate: caller.plan.rate.map(|r| r.to_string()),
+            burst: caller.plan.burst,
+            quota: caller.plan.quota.map(|q| q.to_string()),
+        },
+        quota,
+        today: routes
+            .into_iter()
+            .map(|(route, count)| RouteUsage { route, count })
+            .collect(),
+    }))
+}
+
+/// The caller's saved favourites (empty until saved).
+#[utoipa::path(get, path = "/v1/me/preferences", tag = "me", security(("api_key" = [])),
+    responses((status = 200, body = Preferences), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_preferences(
+    State(management): State<Arc<Management>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Preferences>, ApiError> {
+    let id = require_key(&caller)?;
+    Ok(Json(management.store.get_preferences(id).await?.unwrap_or_default()))
+}
+
+/// Replaces the caller's favourites; leagues must exist in the catalogue.
+#[utoipa::path(put, path = "/v1/me/preferences", tag = "me", security(("api_key" = [])), request_body = Preferences,
+    responses(
+        (status = 200, body = Preferences),
+        (status = 400, description = "Malformed JSON, unknown field, wrong type or unknown league", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put_preferences(
+    State(management): State<Arc<Management>>,
+    State(catalogue): State<Arc<Catalogue>>,
+    Extension(caller): Extension<Caller>,
+    ValidJson(prefs): ValidJson<Preferences>,
+) -> Result<Json<Preferences>, ApiError> {
+    let id = require_key(&caller)?;
+    prefs
+        .validate(&catalogue)
+        .map_err(|(field, detail)| ApiError::invalid(field, detail))?;
+    management.store.put_preferences(id, &prefs).await?;
+    Ok(Json(prefs))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// How many entries, newest first (1 to 100, default 20).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryResponse {
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// The caller's recent queries, newest first (kept for a bounded time and count).
+#[utoipa::path(get, path = "/v1/me/history", tag = "me", security(("api_key" = [])), params(HistoryParams),
+    responses((status = 200, body = HistoryResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_history(
+    State(management): State<Arc<Management>>,
+    Extension(caller): Extension<Caller>,
+    ValidQuery(params): ValidQuery<HistoryParams>,
+) -> Result<Json<HistoryResponse>, ApiError> {
+    let id = require_key(&caller)?;
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("limit", "limit must be 1 to 100"));
+    }
+    // Entries of the last second may still be buffered: write them first.
+    management.usage.flush().await;
+    Ok(Json(HistoryResponse {
+        entries: management.store.history(id, limit).await?,
+    }))
+}

@@ -1,0 +1,72 @@
+//! The client's address: the TCP peer, unless the peer is a trusted proxy (ALB, API
+//! Gateway), whose `X-Forwarded-For` is then read from the right, skipping trusted hops.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer.to_canonical();
+    if !is_trusted(&peer) {
+        // An untrusted peer's X-Forwarded-For is whatever the caller wrote: ignored.
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) => {
+                client = ip.to_canonical();
+                if !is_trusted(&client) {
+                    return client;
+                }
+            }
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|n| n.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+        let ip = client_ip("203.0.113.9".parse().unwrap(), Some("1.2.3.4"), &nets(&["10.0.0.0/8"]));
+        assert_eq!(ip.to_string(), "203.0.113.9");
+    }
+
+    #[test]
+    fn a_trusted_proxy_chain_is_walked_from_the_right() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let ip = client_ip(
+            "10.0.0.5".parse().unwrap(),
+            Some("6.6.6.6, 198.51.100.7, 10.1.2.3"),
+            &trusted,
+        );
+        assert_eq!(
+            ip.to_string(),
+            "198.51.100.7",
+            "the spoofable left part is not believed"
+        );
+        let ip = client_ip("10.0.0.5".parse().unwrap(), None, &trusted);
+        assert_eq!(ip.to_string(), "10.0.0.5");
+        let ip = client_ip("10.0.0.5".parse().unwrap(), Some("garbage"), &trusted);
+        assert_eq!(ip.to_string(), "10.0.0.5");
+    }
+
+    #[test]
+    fn ipv4_mapped_ipv6_peers_match_ipv4_ranges() {
+        let ip = client_ip(
+            "::ffff:10.0.0.5".parse().unwrap(),
+            Some("198.51.100.7"),
+            &nets(&["10.0.0.0/8"]),
+        );
+        assert_eq!(ip.to_string(), "198.51.100.7");
+    }
+}

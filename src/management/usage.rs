@@ -1,0 +1,319 @@
+//! Usage accounting and quotas. Every counted request adds to in-memory counters; a flusher
+//! writes them to the store every second in one batch (and once more at shutdown), so a
+//! crash loses at most about a second of counts. Quota counters load their window's total
+//! from the store on first use and re-read it after each flush, so replicas sharing a
+//! database see each other's counts within a second.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
+use dashmap::DashMap;
+
+use crate::domain::plan::{Quota, QuotaWindow};
+use crate::store::{HistoryEntry, Store, UsageKey};
+
+/// A calendar window (UTC) of a quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub kind: QuotaWindow,
+    pub first_day: NaiveDate,
+}
+
+impl Window {
+    pub fn containing(kind: QuotaWindow, now: DateTime<Utc>) -> Self {
+        let today = now.date_naive();
+        let first_day = match kind {
+            QuotaWindow::Day => today,
+            QuotaWindow::Month => today.with_day(1).expect("day 1 exists"),
+        };
+        Self { kind, first_day }
+    }
+
+    pub fn last_day(&self) -> NaiveDate {
+        self.next_start().pred_opt().expect("a day before")
+    }
+
+    /// The first day of the next window: when the quota resets.
+    pub fn next_start(&self) -> NaiveDate {
+        match self.kind {
+            QuotaWindow::Day => self.first_day.checked_add_days(Days::new(1)),
+            QuotaWindow::Month => self.first_day.checked_add_months(Months::new(1)),
+        }
+        .expect("dates far from the end of time")
+    }
+
+    pub fn resets_at(&self) -> DateTime<Utc> {
+        self.next_start()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+    }
+
+    /// Length of the window in seconds (for `RateLimit-Policy`'s `w`).
+    pub fn seconds(&self) -> u64 {
+        (self.resets_at() - self.first_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc())
+            .num_seconds()
+            .unsigned_abs()
+    }
+}
+
+/// Where a subject stands in its quota window after a request was let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaState {
+    pub limit: u64,
+    pub used: u64,
+    pub window: Window,
+}
+
+impl QuotaState {
+    pub fn remaining(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
+}
+
+#[derive(Debug)]
+struct Cell {
+    /// The window's total in the store at the last sync (all replicas).
+    base: AtomicU64,
+    /// Requests counted here and not yet written to the store.
+    pending: AtomicU64,
+}
+
+pub struct UsageBook {
+    store: Arc<dyn Store>,
+    cells: DashMap<(String, Window), Arc<Cell>>,
+    deltas: Mutex<HashMap<UsageKey, u64>>,
+    touches: Mutex<HashMap<String, DateTime<Utc>>>,
+    history: Mutex<Vec<HistoryEntry>>,
+    history_per_key: u32,
+    history_max_age: Duration,
+}
+
+impl UsageBook {
+    pub fn new(store: Arc<dyn Store>, history_per_key: u32, history_max_age: Duration) -> Self {
+        Self {
+            store,
+            cells: DashMap::new(),
+            deltas: Mutex::default(),
+            touches: Mutex::default(),
+            history: Mutex::default(),
+            history_per_key,
+            history_max_age,
+        }
+    }
+
+    async fn cell(&self, subject: &str, window: Window) -> Arc<Cell> {
+        let key = (subject.to_owned(), window);
+        if let Some(cell) = self.cells.get(&key) {
+            return cell.clone();
+        }
+        // Not found: read the window's total. Two first requests may both read; the map keeps
+        // one cell, and both increments land in it.
+        let base = match self
+            .store
+            .usage_total(subject, window.first_day, window.last_day())
+            .await
+        {
+            Ok(total) => total,
+            Err(err) => {
+                // Fail open: an unreachable database must not take the API down; the next
+                // flush re-reads the total once it is back.
+                tracing::warn!(error = %err, "quota total unavailable; counting from zero until the store answers");
+                0
+            }
+        };
+        self.cells
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Cell {
+                    base: AtomicU64::new(base),
+                    pending: AtomicU64::new(0),
+                })
+            })
+            .clone()
+    }
+
+    /// Counts one request against `quota` if it fits; `Err` carries the full window's state.
+    pub async fn reserve(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> Result<QuotaState, QuotaState> {
+        let window = Window::containing(quota.window, now);
+        let cell = self.cell(subject, window).await;
+        let mut pending = cell.pending.load(Ordering::Acquire);
+        loop {
+            let used = cell.base.load(Ordering::Acquire) + pending;
+            if used >= quota.limit {
+                return Err(QuotaState {
+                    limit: quota.limit,
+                    used,
+                    window,
+                });
+            }
+            match cell
+                .pending
+                .compare_exchange_weak(pending, pending + 1, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    return Ok(QuotaState {
+                        limit: quota.limit,
+                        used: used + 1,
+                        window,
+                    });
+                }
+                Err(actual) => pending = actual,
+            }
+        }
+    }
+
+    /// Where `subject` stands in `quota`'s current window, without counting anything.
+    pub async fn peek(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> QuotaState {
+        let window = Window::containing(quota.window, now);
+        let cell = self.cell(subject, window).await;
+        let used = cell.base.load(Ordering::Acquire) + cell.pending.load(Ordering::Acquire);
+        QuotaState {
+            limit: quota.limit,
+            used,
+            window,
+        }
+    }
+
+    /// Adds a request to the per-route usage of `subject` for `day`.
+    pub fn record(&self, subject: &str, route: &str, day: NaiveDate) {
+        let key = UsageKey {
+            subject: subject.to_owned(),
+            day,
+            route: route.to_owned(),
+        };
+        *self.deltas.lock().expect("usage lock").entry(key).or_default() += 1;
+    }
+
+    pub fn touch(&self, key_id: &str, at: DateTime<Utc>) {
+        self.touches.lock().expect("touch lock").insert(key_id.to_owned(), at);
+    }
+
+    pub fn remember(&self, entry: HistoryEntry) {
+        self.history.lock().expect("history lock").push(entry);
+    }
+
+    /// Usage not yet written, for reads that must include it (`/v1/me`).
+    pub fn pending_for(&self, subject: &str, day: NaiveDate) -> Vec<(String, u64)> {
+        let deltas = self.deltas.lock().expect("usage lock");
+        deltas
+            .iter()
+            .filter(|(k, _)| k.subject == subject && k.day == day)
+            .map(|(k, n)| (k.route.clone(), *n))
+            .collect()
+    }
+
+    /// Writes everything buffered, then re-reads the totals of the active quota windows.
+    /// What cannot be written is kept for the next flush.
+    pub async fn flush(&self) {
+        let deltas = std::mem::take(&mut *self.deltas.lock().expect("usage lock"));
+        if !deltas.is_empty() {
+            let batch: Vec<(UsageKey, u64)> = deltas.into_iter().collect();
+            match self.store.add_usage(&batch).await {
+                Ok(()) => self.settle(&batch).await,
+                Err(err) => {
+                    tracing::warn!(error = %err, rows = batch.len(), "usage flush failed; retrying next second");
+                    let mut deltas = self.deltas.lock().expect("usage lock");
+                    for (key, n) in batch {
+                        *deltas.entry(key).or_default() += n;
+                    }
+                }
+            }
+        }
+        let touches: Vec<(String, DateTime<Utc>)> = std::mem::take(&mut *self.touches.lock().expect("touch lock"))
+            .into_iter()
+            .collect();
+        if !touches.is_empty()
+            && let Err(err) = self.store.touch_keys(&touches).await
+        {
+            tracing::warn!(error = %err, "last-used update failed");
+        }
+        let history = std::mem::take(&mut *self.history.lock().expect("history lock"));
+        if !history.is_empty()
+            && let Err(err) = self.store.add_history(&history).await
+        {
+            tracing::warn!(error = %err, "history write failed");
+        }
+        self.forget_past_windows(Utc::now());
+    }
+
+    /// After a successful write: move the written counts from `pending` to `base`.
+    async fn settle(&self, batch: &[(UsageKey, u64)]) {
+        let cells: Vec<((String, Window), Arc<Cell>)> = self
+            .cells
+            .iter()
+            .map(|e| (e.key().clone(), e.value().clone()))
+            .collect();
+        for ((subject, window), cell) in cells {
+            let written: u64 = batch
+                .iter()
+                .filter(|(k, _)| k.subject == subject && k.day >= window.first_day && k.day <= window.last_day())
+                .map(|(_, n)| n)
+                .sum();
+            if let Ok(total) = self
+                .store
+                .usage_total(&subject, window.first_day, window.last_day())
+                .await
+            {
+                // Re-base first, then subtract: in between a concurrent reserve sees the written
+                // requests twice (refusing a moment early), never zero times (letting too many in).
+                cell.base.store(total, Ordering::Release);
+                cell.pending
+                    .fetch_sub(written.min(cell.pending.load(Ordering::Acquire)), Ordering::AcqRel);
+            }
+        }
+    }
+
+    fn forget_past_windows(&self, now: DateTime<Utc>) {
+        self.cells.retain(|(_, window), cell| {
+            Window::containing(window.kind, now) == *window || cell.pending.load(Ordering::Acquire) > 0
+        });
+    }
+
+    /// Trims history to its retention.
+    pub async fn prune_history(&self) {
+        let before = Utc::now() - chrono::Duration::from_std(self.history_max_age).unwrap_or_default();
+        if let Err(err) = self.store.prune_history(self.history_per_key, before).await {
+            tracing::warn!(error = %err, "history pruning failed");
+        }
+    }
+
+    /// Flushes every second and prunes history every ten minutes, until the process ends.
+    pub fn spawn_flusher(self: &Arc<Self>) {
+        let book = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut ticks: u64 = 0;
+            loop {
+                tick.tick().await;
+                let Some(book) = book.upgrade() else { break };
+                book.flush().await;
+                ticks += 1;
+                if ticks % 600 == 1 {
+                    book.prune_history().await;
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_utc_calendar_days_and_months() {
+        let now: DateTime<Utc> = "2026-12-31T23:59:59Z".parse().unwrap();
+        let day = Window::containing(QuotaWindow::Day, now);
+        assert_eq!(day.first_day.to_string(), "2026-12-31");
+        assert_eq!(day.resets_at().to_rfc3339(), "2027-01-01T00:00:00+00:00");
+        assert_eq!(day.seconds(), 86_400);
+        let month = Window::containing(QuotaWindow::Month, now);
+        assert_eq!(month.first_day.to_string(), "2026-12-01");
+        assert_eq!(month.last_day().to_string(), "2026-12-31");
+        assert_eq!(month.seconds(), 31 * 86_400);
+    }
+}

@@ -1,0 +1,151 @@
+//! Rate-limit headers: `RateLimit-Policy` and `RateLimit` in the IETF httpapi draft's
+//! structured form, plus the legacy `X-RateLimit-*` trio (the tightest limit; `Reset` in
+//! Unix seconds, as GitHub and most clients expect).
+
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use chrono::{DateTime, Utc};
+
+use super::Throttled;
+use crate::domain::plan::{Plan, QuotaWindow};
+use crate::management::usage::QuotaState;
+
+/// What a caller's limits look like after a request.
+#[derive(Debug, Clone)]
+pub struct LimitState {
+    pub throttle: Throttled,
+    pub quota: Option<QuotaState>,
+}
+
+struct Item {
+    name: &'static str,
+    limit: u64,
+    window: u64,
+    remaining: u64,
+    reset_in: u64,
+}
+
+fn ceil_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+fn items(plan: &Plan, state: &LimitState, now: DateTime<Utc>) -> Vec<Item> {
+    let mut items = Vec::with_capacity(2);
+    if let Some(rate) = plan.rate {
+        let interval = rate.per / rate.count;
+        let (remaining, reset_in) = match state.throttle {
+            Throttled::Allowed { remaining, full_in } => (u64::from(remaining), ceil_secs(full_in)),
+            Throttled::Limited { retry_after } => (0, ceil_secs(retry_after)),
+            Throttled::Unmetered => (u64::from(plan.burst), 0),
+        };
+        items.push(Item {
+            name: "burst",
+            limit: u64::from(plan.burst),
+            // The time a drained bucket takes to fill up again.
+            window: ceil_secs(interval * plan.burst).max(1),
+            remaining,
+            reset_in,
+        });
+    }
+    if let Some(q) = &state.quota {
+        items.push(Item {
+            name: if q.window.kind == QuotaWindow::Day {
+                "daily"
+            } else {
+                "monthly"
+            },
+            limit: q.limit,
+            window: q.window.seconds(),
+            remaining: q.remaining(),
+            reset_in: u64::try_from((q.window.resets_at() - now).num_seconds()).unwrap_or(0),
+        });
+    }
+    items
+}
+
+pub fn apply(headers: &mut HeaderMap, plan: &Plan, state: &LimitState, now: DateTime<Utc>) {
+    let items = items(plan, state, now);
+    if items.is_empty() {
+        return;
+    }
+    let policy = items
+        .iter()
+        .map(|i| format!("\"{}\";q={};w={}", i.name, i.limit, i.window))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let current = items
+        .iter()
+        .map(|i| format!("\"{}\";r={};t={}", i.name, i.remaining, i.reset_in))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let tightest = items
+        .iter()
+        .min_by_key(|i| (i.remaining, std::cmp::Reverse(i.reset_in)))
+        .expect("not empty");
+    let reset_at = now.timestamp().unsigned_abs() + tightest.reset_in;
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    };
+    set("ratelimit-policy", policy);
+    set("ratelimit", current);
+    set("x-ratelimit-limit", tightest.limit.to_string());
+    set("x-ratelimit-remaining", tightest.remaining.to_string());
+    set("x-ratelimit-reset", reset_at.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::domain::plan::{PlanEntry, Plans, Quota};
+    use crate::management::usage::Window;
+
+    #[test]
+    fn headers_carry_the_burst_and_the_daily_quota_in_draft_form() {
+        let plans = Plans::load(&BTreeMap::<String, PlanEntry>::new()).unwrap();
+        let free = plans.get("free").unwrap();
+        let now: DateTime<Utc> = "2026-11-23T23:00:00Z".parse().unwrap();
+        let quota = Quota {
+            limit: 5000,
+            window: QuotaWindow::Day,
+        };
+        let state = LimitState {
+            throttle: Throttled::Allowed {
+                remaining: 19,
+                full_in: Duration::from_secs(1),
+            },
+            quota: Some(QuotaState {
+                limit: 5000,
+                used: 679,
+                window: Window::containing(quota.window, now),
+            }),
+        };
+        let mut h = HeaderMap::new();
+        apply(&mut h, free, &state, now);
+        assert_eq!(h["ratelimit-policy"], "\"burst\";q=20;w=20, \"daily\";q=5000;w=86400");
+        assert_eq!(h["ratelimit"], "\"burst\";r=19;t=1, \"daily\";r=4321;t=3600");
+        assert_eq!(h["x-ratelimit-limit"], "20");
+        assert_eq!(h["x-ratelimit-remaining"], "19");
+        assert_eq!(h["x-ratelimit-reset"], (now.timestamp() + 1).to_string());
+    }
+
+    #[test]
+    fn the_unlimited_plan_sends_no_limit_headers() {
+        let plans = Plans::load(&BTreeMap::<String, PlanEntry>::new()).unwrap();
+        let mut h = HeaderMap::new();
+        apply(
+            &mut h,
+            plans.get("unlimited").unwrap(),
+            &LimitState {
+                throttle: Throttled::Unmetered,
+                quota: None,
+            },
+            Utc::now(),
+        );
+        assert!(h.is_empty());
+    }
+}
