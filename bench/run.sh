@@ -110,6 +110,19 @@ meta duration "$DURATION"; meta warmup "$WARMUP"; meta connections "$CONNECTIONS
 meta wrk_version "$WRK_VERSION"; meta nginx_version "$NGINX_VERSION"; meta nginx_workers "$NGINX_WORKERS"
 meta sg_stdout "access log (JSON, one line a request, on stdout) redirected to /dev/null"
 
+# The store and plans of every sportsgate started here (ready.py's too): a SQLite file in
+# OUT, anonymous callers on the unmetered plan (the baseline), and a high-limit plan for the
+# authenticated run, so that auth + GCRA + quota + usage accounting are measured, not 429s.
+cat >"$OUT/bench.toml" <<'TOML'
+[plans.bench]
+rate = "1000000/second"
+burst = 1000000
+quota = "1000000000/day"
+TOML
+export SPORTSGATE_DATABASE_URL="sqlite://$OUT/bench.db"
+export SPORTSGATE_ANONYMOUS_PLAN=unlimited
+export SPORTSGATE_CONFIG="$OUT/bench.toml"
+
 # ---------------------------------------------------------------- 2. build
 BIN=${SG_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/sportsgate}
 if ((SKIP_BUILD)); then
@@ -245,14 +258,15 @@ for route in games:/v1/leagues/nfl/games sports:/sports; do
 done
 
 # ---------------------------------------------------------------- 5. load
-# run_load LABEL SERVER URL: warm-up, then a measured run; JSON + wrk's text in runs/.
+# run_load LABEL SERVER URL [WRK ARGS...]: warm-up, then a measured run; JSON + wrk's text in runs/.
 run_load() {
     local label=$1 server=$2 url=$3 before after
-    WRK_JSON_OUT=/dev/null wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/report.lua" "$url" >/dev/null
+    shift 3
+    WRK_JSON_OUT=/dev/null wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$HERE/report.lua" "$@" "$url" >/dev/null
     # shellcheck disable=SC2046
     before=$(cpu_seconds $(server_pids "$server"))
     WRK_JSON_OUT="$OUT/runs/$label.json" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency \
-        -s "$HERE/report.lua" "$url" >"$OUT/runs/$label.txt"
+        -s "$HERE/report.lua" "$@" "$url" >"$OUT/runs/$label.txt"
     # shellcheck disable=SC2046
     after=$(cpu_seconds $(server_pids "$server"))
     awk -v a="$after" -v b="$before" 'BEGIN {printf "%.3f\n", a - b}' >"$OUT/runs/$label.cpu"
@@ -281,6 +295,10 @@ for route in games:/v1/leagues/nfl/games sports:/sports; do
     run_load "$key.sportsgate" sportsgate "$SG_URL$path"
     run_load "$key.nginx" nginx "$NGINX_URL$path"
 done
+# The authenticated path: the same cached route with an API key on the high-limit plan.
+TOKEN=$("$BIN" keys create --name bench --plan bench | awk '/^token/ {print $NF}')
+[[ $TOKEN == sg_* ]] || die "could not create a bench key"
+run_load games.sportsgate-key sportsgate "$SG_URL/v1/leagues/nfl/games" -H "x-api-key: $TOKEN"
 if ((EXTRAS)); then
     run_load healthz.sportsgate sportsgate "$SG_URL/healthz"
 fi

@@ -15,7 +15,8 @@ from pathlib import Path
 ROUTES = [("games", "/v1/leagues/nfl/games"), ("sports", "/sports")]
 SERVERS = ["sportsgate", "nginx"]
 EXTRAS = [
-    ("games.sportsgate", "/v1/leagues/nfl/games", "access log JSON → /dev/null (the main run)"),
+    ("games.sportsgate", "/v1/leagues/nfl/games", "access log JSON → /dev/null (the main run; anonymous caller, unmetered plan)"),
+    ("games.sportsgate-key", "/v1/leagues/nfl/games", "with an API key on a high-limit plan (auth + GCRA + quota + usage accounting)"),
     ("games.sportsgate-logfile", "/v1/leagues/nfl/games", "access log JSON → a file on disk"),
     ("games.sportsgate-nolog", "/v1/leagues/nfl/games", "access log filtered out (RUST_LOG=warn)"),
     ("healthz.sportsgate", "/healthz", "framework + middleware floor (tiny handler, logs → /dev/null)"),
@@ -204,6 +205,15 @@ def report(out_dir: str) -> int:
         if "log_bytes_per_req" in meta:
             md.append("")
             md.append(f"The access log writes {meta['log_bytes_per_req']} bytes a request (one JSON line).")
+        anon, keyed = load_run(out, "games.sportsgate"), load_run(out, "games.sportsgate-key")
+        if anon and keyed:
+            md.append("")
+            md.append(
+                f"Cost of the API-key path (key check + GCRA + quota + usage accounting) against the anonymous "
+                f"unmetered baseline: throughput {keyed['rps'] / anon['rps']:.2f}× "
+                f"({(1 - keyed['rps'] / anon['rps']) * 100:+.1f}% lost), p99 "
+                f"{keyed['lat_us']['p99'] / max(anon['lat_us']['p99'], 1):.2f}×."
+            )
         md.append("")
     notes = out / "notes.txt"
     if notes.exists() and notes.read_text().strip():

@@ -4,7 +4,7 @@
 //! from the store on first use and re-read it after each flush, so replicas sharing a
 //! database see each other's counts within a second.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -87,7 +87,9 @@ pub struct UsageBook {
     cells: DashMap<(String, Window), Arc<Cell>>,
     deltas: Mutex<HashMap<UsageKey, u64>>,
     touches: Mutex<HashMap<String, DateTime<Utc>>>,
-    history: Mutex<Vec<HistoryEntry>>,
+    /// Newest entries per key, at most `history_per_key` each: a busy key writes at most that
+    /// many rows a flush instead of one per request.
+    history: Mutex<HashMap<String, VecDeque<HistoryEntry>>>,
     history_per_key: u32,
     history_max_age: Duration,
 }
@@ -193,7 +195,13 @@ impl UsageBook {
     }
 
     pub fn remember(&self, entry: HistoryEntry) {
-        self.history.lock().expect("history lock").push(entry);
+        let cap = self.history_per_key as usize;
+        let mut history = self.history.lock().expect("history lock");
+        let queue = history.entry(entry.key_id.clone()).or_default();
+        if queue.len() >= cap {
+            queue.pop_front();
+        }
+        queue.push_back(entry);
     }
 
     /// Usage not yet written, for reads that must include it (`/v1/me`).
@@ -231,7 +239,8 @@ impl UsageBook {
         {
             tracing::warn!(error = %err, "last-used update failed");
         }
-        let history = std::mem::take(&mut *self.history.lock().expect("history lock"));
+        let history: Vec<HistoryEntry> =
+            std::mem::take(&mut *self.history.lock().expect("history lock")).into_values().flatten().collect();
         if !history.is_empty()
             && let Err(err) = self.store.add_history(&history).await
         {

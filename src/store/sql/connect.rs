@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 
-use super::db_error;
+use super::errors::{db_error, truncate};
 use crate::store::StoreError;
 
 /// How long the first connection may take before `connect` gives up.
@@ -71,7 +71,11 @@ impl Target {
         }
         // Normalise to `sqlite://PATH?…` (but `sqlite::memory:`, as `sqlite://:memory:` is no
         // valid URL); create the file unless the URL chose a mode itself.
-        let mut driver_url = if path == ":memory:" { format!("sqlite:{rest}") } else { format!("sqlite://{rest}") };
+        let mut driver_url = if path == ":memory:" {
+            format!("sqlite:{rest}")
+        } else {
+            format!("sqlite://{rest}")
+        };
         if mode.is_none() && !in_memory {
             driver_url.push(if query.is_empty() { '?' } else { '&' });
             driver_url.push_str("mode=rwc");
@@ -157,15 +161,14 @@ fn connect_error(e: sqlx::Error, backend: Backend) -> StoreError {
         // SQLite URLs hold no secrets, and their messages (an unknown query parameter, a bad
         // mode) help; PostgreSQL's could echo parts of the URL.
         (sqlx::Error::Configuration(e), Backend::Sqlite) => {
-            StoreError::BadUrl(format!("invalid SQLite setting: {}", super::truncate(&e.to_string())))
+            StoreError::BadUrl(format!("invalid SQLite setting: {}", truncate(&e.to_string())))
         }
         (sqlx::Error::Configuration(_), Backend::Postgres) => {
             StoreError::BadUrl("the PostgreSQL URL has an invalid setting (check its query parameters)".into())
         }
-        (sqlx::Error::Database(db), Backend::Sqlite) => StoreError::Unavailable(format!(
-            "cannot open the SQLite database: {}",
-            super::truncate(db.message())
-        )),
+        (sqlx::Error::Database(db), Backend::Sqlite) => {
+            StoreError::Unavailable(format!("cannot open the SQLite database: {}", truncate(db.message())))
+        }
         (e, _) => db_error(e),
     }
 }
