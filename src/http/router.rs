@@ -12,17 +12,14 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use utoipa::OpenApi;
-use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::middleware::access_log::access_log;
 use super::middleware::admin::require_admin;
 use super::middleware::gate::gate;
 use super::middleware::header_limit::limit_headers;
 use super::middleware::request_id::FastUuid;
-use super::openapi::ApiDoc;
 use super::problem::ApiError;
-use super::routes::{admin, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
 use super::state::AppState;
 
 /// Largest request body accepted (preferences, admin requests).
@@ -48,11 +45,15 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
         .route("/admin/v1/usage", get(admin::get_usage))
         .route("/admin/v1/cache", delete(admin::purge_cache))
         .route_layer(middleware::from_fn_with_state(state.management.clone(), require_admin));
-    // Operations: never counted, never limited.
+    // Operations and docs: never counted, never limited.
     let operations = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(docs::openapi_json))
+        .route("/docs", get(docs::docs_redirect))
+        .route("/docs/", get(docs::docs_index))
+        .route("/docs/{file}", get(docs::docs_asset));
     let app = Router::new()
         .merge(gated)
         .merge(admin)
@@ -62,12 +63,6 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
 
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
-        .merge(
-            SwaggerUi::new("/docs")
-                .url("/openapi.json", ApiDoc::openapi())
-                // "none": no call to the online validator, so the docs stay offline.
-                .config(Config::default().validator_url("none").try_it_out_enabled(true)),
-        )
         .merge(app)
         .fallback(|| async { ApiError::RouteNotFound })
         // Outermost first: the id exists before the access log reads it; CORS answers

@@ -1,6 +1,7 @@
 //! Route handlers, one file per resource. Routing itself is in `http/router.rs`.
 
 pub mod admin;
+pub mod docs;
 pub mod games;
 pub mod health;
 pub mod leagues;

@@ -239,8 +239,10 @@ impl UsageBook {
         {
             tracing::warn!(error = %err, "last-used update failed");
         }
-        let history: Vec<HistoryEntry> =
-            std::mem::take(&mut *self.history.lock().expect("history lock")).into_values().flatten().collect();
+        let history: Vec<HistoryEntry> = std::mem::take(&mut *self.history.lock().expect("history lock"))
+            .into_values()
+            .flatten()
+            .collect();
         if !history.is_empty()
             && let Err(err) = self.store.add_history(&history).await
         {

@@ -1,0 +1,89 @@
+//! `/openapi.json` and the interactive docs at `/docs`: Swagger UI served from the binary
+//! (`assets/swagger-ui/`, no CDN), so the docs work offline.
+
+use std::sync::OnceLock;
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::Bytes;
+use utoipa::OpenApi;
+
+use crate::http::openapi::ApiDoc;
+use crate::http::problem::ApiError;
+
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "index.html",
+        "text/html; charset=utf-8",
+        include_bytes!("../../../assets/swagger-ui/index.html"),
+    ),
+    (
+        "swagger-initializer.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../assets/swagger-ui/swagger-initializer.js"),
+    ),
+    (
+        "swagger-ui-bundle.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../assets/swagger-ui/swagger-ui-bundle.js"),
+    ),
+    (
+        "swagger-ui-standalone-preset.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../assets/swagger-ui/swagger-ui-standalone-preset.js"),
+    ),
+    (
+        "swagger-ui.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../assets/swagger-ui/swagger-ui.css"),
+    ),
+    (
+        "index.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../assets/swagger-ui/index.css"),
+    ),
+    (
+        "favicon-32x32.png",
+        "image/png",
+        include_bytes!("../../../assets/swagger-ui/favicon-32x32.png"),
+    ),
+];
+
+/// The OpenAPI 3.1 document of every route.
+pub async fn openapi_json() -> Response {
+    static DOC: OnceLock<Bytes> = OnceLock::new();
+    let body = DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_json()
+            .expect("the OpenAPI document serializes")
+            .into()
+    });
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body.clone(),
+    )
+        .into_response()
+}
+
+pub async fn docs_redirect() -> Redirect {
+    Redirect::permanent("/docs/")
+}
+
+pub async fn docs_index() -> Response {
+    docs_asset(Path("index.html".to_owned())).await
+}
+
+pub async fn docs_asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            ],
+            Bytes::from_static(bytes),
+        )
+            .into_response(),
+        None => ApiError::RouteNotFound.into_response(),
+    }
+}
