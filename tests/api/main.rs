@@ -2,9 +2,13 @@
 //! upstreams serving recorded payloads.
 
 mod helpers;
+#[path = "../support/pg.rs"]
+mod pg;
 
 mod caching;
 mod lifecycle;
+mod management;
+mod management_pg;
 mod openapi_snapshot;
 mod resilience;
 mod routes;
