@@ -193,16 +193,13 @@ impl Management {
 
     /// Accounts an admitted request: usage per route, the key's last use, its history.
     pub fn record(&self, caller: &Caller, route: &str, request: &str, status: u16, now: DateTime<Utc>) {
-        self.usage.record(&caller.subject, route, now.date_naive());
-        if let Some(key) = &caller.key {
-            self.usage.touch(key.id.as_str(), now);
-            self.usage.remember(HistoryEntry {
-                key_id: key.id.to_string(),
-                at: now,
-                request: request.chars().take(512).collect(),
-                status,
-            });
-        }
+        let key_use = caller.key.as_ref().map(|key| HistoryEntry {
+            key_id: key.id.to_string(),
+            at: now,
+            request: request.chars().take(512).collect(),
+            status,
+        });
+        self.usage.account(&caller.subject, route, now.date_naive(), key_use);
     }
 
     /// Checks `Authorization: Bearer <admin token>` in constant time.

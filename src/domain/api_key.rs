@@ -55,15 +55,26 @@ pub struct SecretHash(pub String);
 
 impl SecretHash {
     pub fn of(secret: &str) -> Self {
-        let digest = Sha256::digest(secret.as_bytes());
-        Self(digest.iter().map(|b| format!("{b:02x}")).collect())
+        let hex = hex_digest(secret);
+        Self(String::from_utf8(hex.to_vec()).expect("hex is ASCII"))
     }
 
-    /// Constant-time comparison with the hash of `secret`.
+    /// Constant-time comparison with the hash of `secret` (no allocation: this runs on
+    /// every keyed request).
     pub fn matches(&self, secret: &str) -> bool {
-        let candidate = Self::of(secret);
-        self.0.as_bytes().ct_eq(candidate.0.as_bytes()).into()
+        self.0.as_bytes().ct_eq(&hex_digest(secret)).into()
     }
+}
+
+fn hex_digest(secret: &str) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(secret.as_bytes());
+    let mut out = [0u8; 64];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    }
+    out
 }
 
 /// A key as stored (never holding the secret).

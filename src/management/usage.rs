@@ -82,14 +82,20 @@ struct Cell {
     pending: AtomicU64,
 }
 
+#[derive(Default)]
+struct Pending {
+    deltas: HashMap<UsageKey, u64>,
+    touches: HashMap<String, DateTime<Utc>>,
+    /// Newest entries per key, at most `history_per_key` each: a busy key writes at most that
+    /// many rows a flush instead of one per request.
+    history: HashMap<String, VecDeque<HistoryEntry>>,
+}
+
 pub struct UsageBook {
     store: Arc<dyn Store>,
     cells: DashMap<(String, Window), Arc<Cell>>,
-    deltas: Mutex<HashMap<UsageKey, u64>>,
-    touches: Mutex<HashMap<String, DateTime<Utc>>>,
-    /// Newest entries per key, at most `history_per_key` each: a busy key writes at most that
-    /// many rows a flush instead of one per request.
-    history: Mutex<HashMap<String, VecDeque<HistoryEntry>>>,
+    /// What the next flush writes; one lock for all three, taken once per request.
+    pending: Mutex<Pending>,
     history_per_key: u32,
     history_max_age: Duration,
 }
@@ -99,9 +105,7 @@ impl UsageBook {
         Self {
             store,
             cells: DashMap::new(),
-            deltas: Mutex::default(),
-            touches: Mutex::default(),
-            history: Mutex::default(),
+            pending: Mutex::default(),
             history_per_key,
             history_max_age,
         }
@@ -180,34 +184,32 @@ impl UsageBook {
         }
     }
 
-    /// Adds a request to the per-route usage of `subject` for `day`.
-    pub fn record(&self, subject: &str, route: &str, day: NaiveDate) {
+    /// Accounts one request: per-route usage of `subject` for `day`, and for a key its last
+    /// use and a history entry.
+    pub fn account(&self, subject: &str, route: &str, day: NaiveDate, key_use: Option<HistoryEntry>) {
         let key = UsageKey {
             subject: subject.to_owned(),
             day,
             route: route.to_owned(),
         };
-        *self.deltas.lock().expect("usage lock").entry(key).or_default() += 1;
-    }
-
-    pub fn touch(&self, key_id: &str, at: DateTime<Utc>) {
-        self.touches.lock().expect("touch lock").insert(key_id.to_owned(), at);
-    }
-
-    pub fn remember(&self, entry: HistoryEntry) {
         let cap = self.history_per_key as usize;
-        let mut history = self.history.lock().expect("history lock");
-        let queue = history.entry(entry.key_id.clone()).or_default();
-        if queue.len() >= cap {
-            queue.pop_front();
+        let mut pending = self.pending.lock().expect("usage lock");
+        *pending.deltas.entry(key).or_default() += 1;
+        if let Some(entry) = key_use {
+            pending.touches.insert(entry.key_id.clone(), entry.at);
+            let queue = pending.history.entry(entry.key_id.clone()).or_default();
+            if queue.len() >= cap {
+                queue.pop_front();
+            }
+            queue.push_back(entry);
         }
-        queue.push_back(entry);
     }
 
     /// Usage not yet written, for reads that must include it (`/v1/me`).
     pub fn pending_for(&self, subject: &str, day: NaiveDate) -> Vec<(String, u64)> {
-        let deltas = self.deltas.lock().expect("usage lock");
-        deltas
+        let pending = self.pending.lock().expect("usage lock");
+        pending
+            .deltas
             .iter()
             .filter(|(k, _)| k.subject == subject && k.day == day)
             .map(|(k, n)| (k.route.clone(), *n))
@@ -217,32 +219,31 @@ impl UsageBook {
     /// Writes everything buffered, then re-reads the totals of the active quota windows.
     /// What cannot be written is kept for the next flush.
     pub async fn flush(&self) {
-        let deltas = std::mem::take(&mut *self.deltas.lock().expect("usage lock"));
+        let Pending {
+            deltas,
+            touches,
+            history,
+        } = std::mem::take(&mut *self.pending.lock().expect("usage lock"));
         if !deltas.is_empty() {
             let batch: Vec<(UsageKey, u64)> = deltas.into_iter().collect();
             match self.store.add_usage(&batch).await {
                 Ok(()) => self.settle(&batch).await,
                 Err(err) => {
                     tracing::warn!(error = %err, rows = batch.len(), "usage flush failed; retrying next second");
-                    let mut deltas = self.deltas.lock().expect("usage lock");
+                    let mut pending = self.pending.lock().expect("usage lock");
                     for (key, n) in batch {
-                        *deltas.entry(key).or_default() += n;
+                        *pending.deltas.entry(key).or_default() += n;
                     }
                 }
             }
         }
-        let touches: Vec<(String, DateTime<Utc>)> = std::mem::take(&mut *self.touches.lock().expect("touch lock"))
-            .into_iter()
-            .collect();
+        let touches: Vec<(String, DateTime<Utc>)> = touches.into_iter().collect();
         if !touches.is_empty()
             && let Err(err) = self.store.touch_keys(&touches).await
         {
             tracing::warn!(error = %err, "last-used update failed");
         }
-        let history: Vec<HistoryEntry> = std::mem::take(&mut *self.history.lock().expect("history lock"))
-            .into_values()
-            .flatten()
-            .collect();
+        let history: Vec<HistoryEntry> = history.into_values().flatten().collect();
         if !history.is_empty()
             && let Err(err) = self.store.add_history(&history).await
         {
