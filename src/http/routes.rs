@@ -20,7 +20,7 @@ use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, League};
 use crate::http::cached::respond;
 use crate::http::problem::{ApiError, Problem};
-use crate::providers::UpstreamQuery;
+use crate::providers::{DataKind, UpstreamQuery};
 
 /// The upstream failures every data route can answer with when nothing is cached.
 #[derive(utoipa::IntoResponses)]
@@ -44,6 +44,30 @@ pub enum UpstreamFailure {
         content_type = "application/problem+json"
     )]
     Timeout(Problem),
+}
+
+/// Answers a league-wide `kind` (no date) for the league named in the path.
+async fn serve_league(
+    catalogue: &Catalogue,
+    cache: &SportsCache,
+    league: &str,
+    kind: DataKind,
+    headers: &HeaderMap,
+    render: fn(&Entry) -> Bytes,
+) -> Result<Response, ApiError> {
+    let league = find_league(catalogue, league)?;
+    serve_view(
+        cache,
+        UpstreamQuery {
+            kind,
+            league,
+            date: None,
+        },
+        View::V1,
+        headers,
+        render,
+    )
+    .await
 }
 
 /// Answers `query` from the cache with `view`, rendered by `render` once per refresh.

@@ -9,11 +9,11 @@ use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{UpstreamFailure, find_league, serve_view};
-use crate::cache::{Entry, SportsCache, View};
+use super::{UpstreamFailure, serve_league};
+use crate::cache::{Entry, SportsCache};
 use crate::domain::{Catalogue, Source, StandingGroup};
 use crate::http::problem::{ApiError, Problem};
-use crate::providers::{DataKind, Dataset, UpstreamQuery};
+use crate::providers::{DataKind, Dataset};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StandingsResponse<'a> {
@@ -52,11 +52,5 @@ pub async fn get_standings(
     Path(league): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let league = find_league(&catalogue, &league)?;
-    let query = UpstreamQuery {
-        kind: DataKind::Standings,
-        league,
-        date: None,
-    };
-    serve_view(&cache, query, View::V1, &headers, render).await
+    serve_league(&catalogue, &cache, &league, DataKind::Standings, &headers, render).await
 }
