@@ -96,6 +96,10 @@ pub struct UsageBook {
     cells: DashMap<(String, Window), Arc<Cell>>,
     /// What the next flush writes; one lock for all three, taken once per request.
     pending: Mutex<Pending>,
+    /// One flush at a time, so a caller that flushes and then reads the store (`/v1/me`,
+    /// history, admin usage) sees everything counted before it, including a batch another
+    /// flush was still writing.
+    flushing: tokio::sync::Mutex<()>,
     history_per_key: u32,
     history_max_age: Duration,
 }
@@ -106,6 +110,7 @@ impl UsageBook {
             store,
             cells: DashMap::new(),
             pending: Mutex::default(),
+            flushing: tokio::sync::Mutex::new(()),
             history_per_key,
             history_max_age,
         }
@@ -205,20 +210,10 @@ impl UsageBook {
         }
     }
 
-    /// Usage not yet written, for reads that must include it (`/v1/me`).
-    pub fn pending_for(&self, subject: &str, day: NaiveDate) -> Vec<(String, u64)> {
-        let pending = self.pending.lock().expect("usage lock");
-        pending
-            .deltas
-            .iter()
-            .filter(|(k, _)| k.subject == subject && k.day == day)
-            .map(|(k, n)| (k.route.clone(), *n))
-            .collect()
-    }
-
     /// Writes everything buffered, then re-reads the totals of the active quota windows.
     /// What cannot be written is kept for the next flush.
     pub async fn flush(&self) {
+        let _one_at_a_time = self.flushing.lock().await;
         let Pending {
             deltas,
             touches,

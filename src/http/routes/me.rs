@@ -83,6 +83,8 @@ pub async fn get_me(
         None => None,
     };
     let today = now.date_naive();
+    // Write what is buffered first, so the store holds every request counted so far.
+    management.usage.flush().await;
     let filter = UsageFilter {
         subject: Some(caller.subject.clone()),
         from: Some(today),
@@ -92,9 +94,6 @@ pub async fn get_me(
     let mut routes: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for row in management.store.usage_rows(&filter).await? {
         *routes.entry(row.key.route).or_default() += row.count;
-    }
-    for (route, n) in management.usage.pending_for(&caller.subject, today) {
-        *routes.entry(route).or_default() += n;
     }
     // This request is counted when it completes; show it already.
     *routes.entry("/v1/me".to_owned()).or_default() += 1;
