@@ -117,8 +117,11 @@ pub enum ProviderError {
     NoRecording(String),
     #[error("{0} monthly budget is spent")]
     BudgetExhausted(ProviderKind),
-    #[error("{0} circuit is open")]
-    CircuitOpen(ProviderKind),
+    #[error("{provider} circuit is open")]
+    CircuitOpen {
+        provider: ProviderKind,
+        retry_after: std::time::Duration,
+    },
 }
 
 impl ProviderError {
@@ -140,6 +143,25 @@ impl ProviderError {
         )
     }
 
+    /// When asking again may succeed, if the error says: an open circuit's remaining
+    /// cooldown, the start of the next month for a spent budget, an upstream's Retry-After.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::CircuitOpen { retry_after, .. } => Some(*retry_after),
+            Self::Status { retry_after, .. } => *retry_after,
+            Self::BudgetExhausted(_) => {
+                use chrono::Datelike;
+                let now = chrono::Utc::now();
+                let first = now
+                    .date_naive()
+                    .with_day(1)?
+                    .checked_add_months(chrono::Months::new(1))?;
+                (first.and_hms_opt(0, 0, 0)?.and_utc() - now).to_std().ok()
+            }
+            _ => None,
+        }
+    }
+
     /// Short label for metrics and logs.
     pub fn outcome(&self) -> &'static str {
         match self {
@@ -151,7 +173,7 @@ impl ProviderError {
             Self::Malformed(_) => "malformed",
             Self::NoRecording(_) => "no_recording",
             Self::BudgetExhausted(_) => "budget_exhausted",
-            Self::CircuitOpen(_) => "circuit_open",
+            Self::CircuitOpen { .. } => "circuit_open",
         }
     }
 }

@@ -210,7 +210,7 @@ fn upstream_problem(
             "Upstream timeout",
             "The sports data provider did not answer in time, and no earlier copy is available.".into(),
         ),
-        ProviderError::CircuitOpen(_) | ProviderError::BudgetExhausted(_) | ProviderError::NotConfigured(_) => (
+        ProviderError::CircuitOpen { .. } | ProviderError::BudgetExhausted(_) | ProviderError::NotConfigured(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "upstream-unavailable",
             "Upstream unavailable",
@@ -241,6 +241,11 @@ impl IntoResponse for ApiError {
             Self::RateLimited { retry_after, .. } | Self::QuotaExceeded { retry_after, .. } => {
                 Some(retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0))
             }
+            // An open circuit's cooldown or a spent budget's month end; else a modest guess.
+            Self::Upstream(err) if status == StatusCode::SERVICE_UNAVAILABLE => Some(
+                err.retry_after()
+                    .map_or(30, |d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
+            ),
             _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(30),
             _ => None,
         };
@@ -316,7 +321,13 @@ mod tests {
                 },
                 502,
             ),
-            (ProviderError::CircuitOpen(crate::domain::ProviderKind::Espn), 503),
+            (
+                ProviderError::CircuitOpen {
+                    provider: crate::domain::ProviderKind::Espn,
+                    retry_after: std::time::Duration::from_secs(3),
+                },
+                503,
+            ),
             (
                 ProviderError::BudgetExhausted(crate::domain::ProviderKind::Serpapi),
                 503,

@@ -95,6 +95,14 @@ impl Breaker {
         }
     }
 
+    /// How long until an open circuit lets a probe through (zero when not open).
+    pub fn retry_after(&self) -> Duration {
+        match *self.state.lock().expect("breaker lock poisoned") {
+            State::Open { until } => until.saturating_duration_since(Instant::now()),
+            _ => Duration::ZERO,
+        }
+    }
+
     pub fn state(&self) -> BreakerState {
         match *self.state.lock().expect("breaker lock poisoned") {
             State::Closed { .. } => BreakerState::Closed,

@@ -109,7 +109,10 @@ impl ProviderChain {
                 }
                 result
             } else {
-                Err(ProviderError::CircuitOpen(kind))
+                Err(ProviderError::CircuitOpen {
+                    provider: kind,
+                    retry_after: link.breaker.retry_after(),
+                })
             };
             match result {
                 Ok(fetched) => return Ok(fetched),

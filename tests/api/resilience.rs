@@ -345,7 +345,13 @@ async fn after_three_upstream_failures_the_circuit_opens_and_requests_fail_fast_
     open_the_circuit(&app).await;
 
     let r = app.get("/v1/leagues/nhl/games").await;
-    assert!(!header(&r, "retry-after").is_empty(), "a 503 says when to come back");
+    let retry_after: u64 = header(&r, "retry-after")
+        .parse()
+        .expect("a 503 says when to come back, in seconds");
+    assert_eq!(
+        retry_after, 1,
+        "the open circuit's remaining cooldown (1 s, rounded up)"
+    );
     let problem = assert_clean_problem(r, 503, port_of(&app.espn.uri())).await;
     assert_eq!(problem["type"], "/problems/upstream-unavailable");
     assert_eq!(app.espn_calls().await, 3, "an open circuit makes no upstream call");
