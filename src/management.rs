@@ -15,11 +15,12 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
 use self::keys::{KeyRing, Refusal};
-use self::usage::{QuotaState, UsageBook};
+use self::usage::UsageBook;
 use crate::config::ManagementSettings;
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::plan::{Plan, Plans};
 use crate::ratelimit::headers::LimitState;
+use crate::ratelimit::window::QuotaState;
 use crate::ratelimit::{Throttle, Throttled};
 use crate::store::sql::SqlStore;
 use crate::store::{HistoryEntry, Store, StoreError};

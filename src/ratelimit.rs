@@ -3,6 +3,7 @@
 //! `management::usage`; the headers that tell callers both are in `headers.rs`.
 
 pub mod headers;
+pub mod window;
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;

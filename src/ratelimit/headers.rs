@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use chrono::{DateTime, Utc};
 
 use super::Throttled;
+use super::window::QuotaState;
 use crate::domain::plan::{Plan, QuotaWindow};
-use crate::management::usage::QuotaState;
 
 /// What a caller's limits look like after a request.
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ mod tests {
 
     use super::*;
     use crate::domain::plan::{PlanEntry, Plans, Quota};
-    use crate::management::usage::Window;
+    use crate::ratelimit::window::Window;
 
     #[test]
     fn headers_carry_the_burst_and_the_daily_quota_in_draft_form() {
