@@ -120,11 +120,13 @@ fn config_error(err: &ConfigError) -> ExitCode {
 
 async fn serve(config: Config) -> ExitCode {
     // Log I/O on a background thread so a slow stdout never stalls a request; not lossy:
-    // a full buffer slows requests down rather than dropping access-log lines. The guard
-    // flushes what is buffered when serve returns.
+    // a full buffer slows requests down rather than dropping access-log lines. The worker
+    // writes each batch of lines through a 64 KiB buffer and flushes when the batch ends
+    // (one write per batch, not per line); the guard flushes the rest when serve returns.
+    let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stdout());
+        .finish(stdout);
     logging::init(config.log_format, writer);
     let provider = config.provider;
     let fallback = config.fallback;
