@@ -73,6 +73,17 @@ impl moka::Expiry<String, Arc<Entry>> for Retention {
     fn expire_after_create(&self, _: &String, entry: &Arc<Entry>, _: std::time::Instant) -> Option<Duration> {
         Some(freshness::retention(entry.ttl, &self.0))
     }
+
+    /// A refresh replaces the entry: its retention starts over (moka would keep the old one).
+    fn expire_after_update(
+        &self,
+        _: &String,
+        entry: &Arc<Entry>,
+        _: std::time::Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(freshness::retention(entry.ttl, &self.0))
+    }
 }
 
 impl SportsCache {
@@ -145,38 +156,41 @@ impl SportsCache {
     /// and share its result (an error too, so a failing upstream is not hammered).
     async fn refresh(&self, key: String, query: UpstreamQuery) -> Result<Lookup, ProviderError> {
         let this = self.clone();
-        let flight_key = key.clone();
-        let init = async move {
-            // Spawned so that a caller who disconnects does not cancel the refresh others wait on.
-            let task = tokio::spawn(async move {
-                let fetched = this.chain.fetch(&query).await?;
-                let ttl = freshness::ttl_for(query.kind, &fetched.dataset, &this.settings, Utc::now());
-                let entry = Arc::new(Entry::new(query, fetched, ttl));
-                this.entries.insert(key, entry.clone());
-                Ok::<_, ProviderError>(entry)
-            });
-            task.await
-                .unwrap_or_else(|_| Err(ProviderError::Connect("refresh task failed".into())))
-        };
-        let flight = self.flights.entry(flight_key.clone()).or_try_insert_with(init).await;
-        match flight {
-            Ok(flight) => {
-                let result = if flight.is_fresh() {
-                    CacheResult::Miss
-                } else {
-                    CacheResult::Collapsed
-                };
-                if flight.is_fresh() {
-                    self.flights.invalidate(&flight_key).await;
+        // The whole flight runs in its own task, so a leader whose caller disconnects does not
+        // abort the call others wait on (moka would then start a second one for them).
+        let flight = tokio::spawn(async move {
+            let init = {
+                let this = this.clone();
+                let key = key.clone();
+                async move {
+                    let fetched = this.chain.fetch(&query).await?;
+                    let ttl = freshness::ttl_for(query.kind, &fetched.dataset, &this.settings, Utc::now());
+                    let entry = Arc::new(Entry::new(query, fetched, ttl));
+                    this.entries.insert(key, entry.clone());
+                    Ok::<_, ProviderError>(entry)
                 }
-                Ok(Lookup {
-                    entry: flight.into_value(),
-                    result,
-                    upstream_error: None,
-                })
+            };
+            let flight = this.flights.entry(key.clone()).or_try_insert_with(init).await;
+            match flight {
+                Ok(flight) => {
+                    let led = flight.is_fresh();
+                    if led {
+                        this.flights.invalidate(&key).await;
+                    }
+                    Ok((flight.into_value(), led))
+                }
+                Err(shared) => Err((*shared).clone()),
             }
-            Err(shared) => Err((*shared).clone()),
-        }
+        });
+        let (entry, led) = flight
+            .await
+            .unwrap_or_else(|_| Err(ProviderError::Connect("refresh task failed".into())))?;
+        let result = if led { CacheResult::Miss } else { CacheResult::Collapsed };
+        Ok(Lookup {
+            entry,
+            result,
+            upstream_error: None,
+        })
     }
 
     fn revalidate_in_background(&self, key: String, query: UpstreamQuery, entry: Arc<Entry>) {

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use crate::cache::{CacheResult, Freshness, Lookup, Rendered};
+use crate::cache::{CacheResult, Lookup, Rendered};
 use crate::config::CacheSettings;
 use crate::domain::ProviderKind;
 use crate::providers::ProviderError;
@@ -23,10 +23,8 @@ pub fn respond(lookup: &Lookup, rendered: &Rendered, request: &HeaderMap, settin
     let age = entry.age().as_secs();
     // Seconds of freshness left; negative once stale (RFC 9211 `ttl`).
     let ttl = i64::try_from(entry.ttl.as_secs()).unwrap_or(i64::MAX) - i64::try_from(age).unwrap_or(i64::MAX);
-    let max_age = match entry.freshness(settings) {
-        Freshness::Fresh { remaining } => remaining.as_secs(),
-        _ => 0,
-    };
+    // The full lifetime: a downstream cache subtracts `Age` itself (RFC 9111 §4.2.3).
+    let max_age = entry.ttl.as_secs();
     let not_modified = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -178,10 +178,13 @@ async fn the_age_header_grows_while_the_entry_is_served_from_the_cache() {
     })
     .await;
     assert!(older_age <= 2, "Age {older_age} grows with the entry's real age");
-    assert!(
-        older_max_age < first_max_age,
-        "max-age shrinks as the entry ages: {first_max_age} then {older_max_age}"
+    // RFC 9111: max-age is the whole lifetime and a downstream cache subtracts Age itself,
+    // so max-age stays put while Age grows (a shrinking max-age would count the age twice).
+    assert_eq!(
+        older_max_age, first_max_age,
+        "max-age is the entry's lifetime, not what is left of it: {first_max_age} then {older_max_age}"
     );
+    assert_eq!(first_max_age, 30, "the live TTL");
     assert_eq!(app.espn_calls().await, 1);
     app.stop().await;
 }
@@ -411,6 +414,38 @@ async fn an_expired_entry_is_served_stale_while_one_background_refresh_fetches_n
         app.espn_calls().await,
         2,
         "one initial fetch plus exactly one background refresh"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refreshed_entry_is_kept_for_its_own_lifetime_not_the_first_ones() {
+    // Retention = TTL 1 s + stale window 2 s = 3 s. The entry is refreshed at about 1.5 s;
+    // at 3.3 s the first fetch's retention has passed, the refreshed entry's has not.
+    let app = app()
+        .env("SPORTSGATE_TTL_LIVE", "1s")
+        .env("SPORTSGATE_STALE_WHILE_REVALIDATE", "2s")
+        .env("SPORTSGATE_STALE_IF_ERROR", "0s")
+        .spawn()
+        .await;
+    app.mock_espn_scoreboard("football/nfl", NFL_WEEK11).await;
+    assert_eq!(header(&app.get(NFL_GAMES).await, "x-cache"), "MISS");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        header(&app.get(NFL_GAMES).await, "x-cache"),
+        "STALE",
+        "served stale, refreshing"
+    );
+    eventually(Duration::from_secs(2), "the background refresh", || async {
+        (app.espn_calls().await == 2).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    let late = app.get(NFL_GAMES).await;
+    assert_ne!(
+        header(&late, "x-cache"),
+        "MISS",
+        "the refreshed entry was evicted on the first entry's schedule"
     );
     app.stop().await;
 }
