@@ -137,10 +137,13 @@ impl ProviderError {
     /// Counts against the provider's health (circuit breaker). A request the provider
     /// cannot serve by design, or a spent budget, says nothing about its health.
     pub fn is_upstream_failure(&self) -> bool {
-        matches!(
-            self,
-            Self::Timeout | Self::Connect(_) | Self::Status { .. } | Self::Malformed(_)
-        )
+        // A 4xx other than 408/429 answers this request, not the upstream's health: callers
+        // must not be able to open the circuit for everyone with odd requests.
+        match self {
+            Self::Timeout | Self::Connect(_) | Self::Malformed(_) => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            _ => false,
+        }
     }
 
     /// When asking again may succeed, if the error says: an open circuit's remaining

@@ -27,6 +27,18 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -
     client
 }
 
+/// What anonymous limits are counted against: the address for IPv4, its /64 for IPv6 (one
+/// subscriber holds a whole /64 and could otherwise rotate through fresh limits).
+pub fn subject_net(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let net = ipnet::Ipv6Net::new(v6, 64).expect("64 is a valid prefix").trunc();
+            net.to_string()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +70,19 @@ mod tests {
         assert_eq!(ip.to_string(), "10.0.0.5");
         let ip = client_ip("10.0.0.5".parse().unwrap(), Some("garbage"), &trusted);
         assert_eq!(ip.to_string(), "10.0.0.5");
+    }
+
+    #[test]
+    fn ipv6_callers_are_counted_per_64_and_ipv4_callers_per_address() {
+        assert_eq!(
+            subject_net("2001:db8:1:2:aaaa::1".parse().unwrap()),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            subject_net("2001:db8:1:2:bbbb::9".parse().unwrap()),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(subject_net("198.51.100.7".parse().unwrap()), "198.51.100.7");
     }
 
     #[test]

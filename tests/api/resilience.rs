@@ -643,3 +643,18 @@ async fn once_the_serpapi_budget_is_spent_without_a_fallback_the_answer_is_a_503
     assert_eq!(app.espn_calls().await, 0, "no fallback configured");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn upstream_4xx_answers_do_not_open_the_circuit() {
+    // A 404 answers that one request; counting it would let callers open the circuit for
+    // everyone with odd requests.
+    let app = breaker_app().spawn().await;
+    fail_everything(&app.espn, 404).await;
+    for league in ["nfl", "nba", "mlb", "nhl"] {
+        let r = app.get(&format!("/v1/leagues/{league}/games")).await;
+        assert_eq!(r.status(), StatusCode::BAD_GATEWAY, "{league}");
+    }
+    assert_eq!(app.espn_calls().await, 4, "every request still went upstream");
+    assert_eq!(readiness(&app).await, ("ready".into(), "closed".into()));
+    app.stop().await;
+}

@@ -345,6 +345,9 @@ async fn bad_filter_values_are_400_problems_naming_the_parameter() {
     for (query, parameter) in [
         ("date=2022-13-45", "date"),
         ("date=yesterday", "date"),
+        ("date=%2B262143-12-31", "date"),
+        ("date=1066-10-14", "date"),
+        ("date=2999-01-01", "date"),
         ("status=halftime", "status"),
         ("colour=red", "colour"),
         ("team=", "team"),

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -30,6 +30,11 @@ pub struct GamesParams {
     pub status: Option<String>,
 }
 
+/// The years a `date=` may fall in: from the first season any upstream covers to two
+/// years ahead.
+const EARLIEST_YEAR: i32 = 1900;
+const MAX_YEARS_AHEAD: i32 = 2;
+
 /// The validated filters.
 #[derive(Debug, Default)]
 pub struct GameFilter {
@@ -43,8 +48,18 @@ impl GameFilter {
         let date = params
             .date
             .map(|d| {
-                NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                    .map_err(|_| ApiError::invalid("date", format!("date must be YYYY-MM-DD, got {:?}", truncate(&d))))
+                let date = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                    ApiError::invalid("date", format!("date must be YYYY-MM-DD, got {:?}", truncate(&d)))
+                })?;
+                // Each date is its own upstream call: keep callers to seasons that can exist.
+                let latest = chrono::Utc::now().date_naive().year() + MAX_YEARS_AHEAD;
+                if !(EARLIEST_YEAR..=latest).contains(&date.year()) {
+                    return Err(ApiError::invalid(
+                        "date",
+                        format!("date must be between {EARLIEST_YEAR} and {latest}"),
+                    ));
+                }
+                Ok(date)
             })
             .transpose()?;
         let status = params
