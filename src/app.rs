@@ -100,8 +100,14 @@ impl App {
             result = server => result?,
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping remaining requests"),
         }
-        // Counts of the last second would otherwise be lost.
-        management.usage.flush().await;
+        // Counts of the last second would otherwise be lost; bounded, to finish before the
+        // orchestrator's kill (ECS stopTimeout 30 s) even with a hung database.
+        if tokio::time::timeout(Duration::from_secs(5), management.usage.flush())
+            .await
+            .is_err()
+        {
+            tracing::warn!("final usage flush timed out; the last second of counts is lost");
+        }
         tracing::info!("stopped");
         Ok(())
     }

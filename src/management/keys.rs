@@ -134,7 +134,11 @@ impl KeyRing {
         let record = match self.verified.get(id.as_str()) {
             Some(cached) => cached,
             None => {
-                let found = self.store.find_key(id.as_str()).await?.map(Arc::new);
+                // A store that hangs must not hang every keyed request: give up after 2 s (503).
+                let found = tokio::time::timeout(Duration::from_secs(2), self.store.find_key(id.as_str()))
+                    .await
+                    .unwrap_or_else(|_| Err(StoreError::Unavailable("timed out".into())))?
+                    .map(Arc::new);
                 self.verified.insert(id.as_str().to_owned(), found.clone());
                 found
             }

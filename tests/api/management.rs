@@ -1519,3 +1519,33 @@ async fn a_token_printed_by_the_cli_works_against_a_server_on_that_database_unti
     .await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_whose_client_gives_up_is_still_recorded_against_its_quota_unit() {
+    // The upstream never answers in time; each client gives up after 300 ms. The quota unit
+    // each request reserved must show up in the recorded usage too, not vanish.
+    let app = app().env("SPORTSGATE_ANONYMOUS_PLAN", "anonymous").spawn().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&app.espn)
+        .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert!(
+            impatient.get(app.url("/v1/leagues/nfl/games")).send().await.is_err(),
+            "the client gives up"
+        );
+    }
+    let (status, me) = app.get_json("/v1/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["quota"]["used"], 4, "three abandoned requests and this one: {me}");
+    let games = me["today"]
+        .as_array()
+        .and_then(|routes| routes.iter().find(|r| r["route"] == "/v1/leagues/{league}/games"))
+        .unwrap_or_else(|| panic!("the abandoned requests are in today's usage: {me}"));
+    assert_eq!(games["count"], 3, "{me}");
+    app.stop().await;
+}

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::http::problem::ApiError;
-use crate::management::{Admission, Management};
+use crate::management::{Admission, Caller, Management};
 use crate::ratelimit::headers;
 use crate::telemetry::metrics;
 
@@ -37,8 +37,19 @@ pub async fn gate(
                 .path_and_query()
                 .map_or_else(String::new, |p| p.as_str().to_owned());
             request.extensions_mut().insert(caller.clone());
+            // Accounted on drop, so a request whose client goes away (or whose handler panics)
+            // is still recorded against the quota unit it reserved.
+            let mut accounted = Accounted {
+                management: management.clone(),
+                caller: caller.clone(),
+                route,
+                line,
+                now,
+                status: 499,
+            };
             let response = next.run(request).await;
-            management.record(&caller, &route, &line, response.status().as_u16(), now);
+            accounted.status = response.status().as_u16();
+            drop(accounted);
             (response, state)
         }
         Admission::Throttled(state, retry_after) => {
@@ -82,4 +93,22 @@ pub async fn gate(
     };
     headers::apply(response.headers_mut(), &caller.plan, &state, now);
     response
+}
+
+/// Records an admitted request when dropped; `status` stays 499 ("client closed request")
+/// unless a response was produced.
+struct Accounted {
+    management: Arc<Management>,
+    caller: Caller,
+    route: String,
+    line: String,
+    now: DateTime<Utc>,
+    status: u16,
+}
+
+impl Drop for Accounted {
+    fn drop(&mut self) {
+        self.management
+            .record(&self.caller, &self.route, &self.line, self.status, self.now);
+    }
 }
