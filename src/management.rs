@@ -118,6 +118,7 @@ impl Management {
                 tick.tick().await;
                 let Some(this) = this.upgrade() else { break };
                 this.throttle.housekeeping();
+                this.keys.housekeeping();
             }
         });
     }
@@ -133,9 +134,22 @@ impl Management {
     }
 
     pub async fn identify(&self, headers: &HeaderMap, peer: IpAddr) -> Result<Caller, GateError> {
+        // Every X-Forwarded-For line, in order: a proxy may add its own line instead of
+        // appending to the caller's.
+        let forwarded: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+        let ip = client_ip::client_ip(peer, forwarded.as_deref(), &self.trusted_proxies);
         match Self::presented_key(headers) {
             Some(token) => {
-                let record = self.keys.authenticate(token).await?.map_err(GateError::InvalidKey)?;
+                let record = self
+                    .keys
+                    .authenticate(token, ip)
+                    .await?
+                    .map_err(GateError::InvalidKey)?;
                 // A key on a plan removed from the config falls back to the anonymous limits,
                 // or to `free`, rather than going unmetered.
                 let plan = self

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::management::GateError;
-use crate::management::keys::KeyError;
+use crate::management::keys::{KeyError, Refusal};
 use crate::providers::ProviderError;
 use crate::store::StoreError;
 
@@ -282,6 +282,11 @@ impl From<GateError> for ApiError {
             GateError::KeyRequired => {
                 Self::Unauthorized("An API key is required: send it in x-api-key or Authorization: Bearer.")
             }
+            GateError::InvalidKey(Refusal::Throttled) => Self::RateLimited {
+                plan: "key-lookup".into(),
+                retry_after: std::time::Duration::from_secs(1),
+                detail: "Too many unknown API keys from this address; slow down.".into(),
+            },
             // One message for every refusal, so a caller cannot probe which ids exist.
             GateError::InvalidKey(_) => Self::Unauthorized("The API key is invalid, revoked or expired."),
             GateError::Store(e) => e.into(),

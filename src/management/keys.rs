@@ -2,10 +2,13 @@
 //! `/admin`), and authenticating presented keys on the hot path through a short in-process
 //! cache, so a request does no database round trip for a key seen in the last second.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::domain::api_key::{ApiKeyRecord, IssuedKey, parse_token, validate_name};
 use crate::domain::plan::Plans;
@@ -29,6 +32,8 @@ pub enum KeyError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     Malformed,
+    /// Too many lookups of uncached keys from one address: refused before the store is asked.
+    Throttled,
     Unknown,
     Revoked,
     Expired,
@@ -47,6 +52,8 @@ pub struct KeyRing {
     plans: Arc<Plans>,
     /// id → record (or `None` for ids the store does not know).
     verified: moka::sync::Cache<String, Option<Arc<ApiKeyRecord>>>,
+    /// Store lookups (cache misses) per client address.
+    lookups: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl KeyRing {
@@ -55,7 +62,15 @@ impl KeyRing {
             .max_capacity(100_000)
             .time_to_live(CACHE_TTL)
             .build();
-        Self { store, plans, verified }
+        // A legitimate client misses the cache about once a second per key it uses.
+        let per_client = Quota::per_second(NonZeroU32::new(20).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(50).expect("non-zero"));
+        Self {
+            store,
+            plans,
+            verified,
+            lookups: RateLimiter::keyed(per_client),
+        }
     }
 
     fn check_plan(&self, plan: &str) -> Result<(), KeyError> {
@@ -126,13 +141,26 @@ impl KeyRing {
         }
     }
 
+    /// Forgets addresses whose lookup budget is full again.
+    pub fn housekeeping(&self) {
+        self.lookups.retain_recent();
+        self.lookups.shrink_to_fit();
+    }
+
     /// Checks a presented token: shape, known id, secret (constant time), not revoked or expired.
-    pub async fn authenticate(&self, token: &str) -> Result<Result<Arc<ApiKeyRecord>, Refusal>, StoreError> {
+    /// `client` pays for store lookups: a flood of made-up keys from one address is refused
+    /// after a burst instead of becoming a flood of database queries.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        client: IpAddr,
+    ) -> Result<Result<Arc<ApiKeyRecord>, Refusal>, StoreError> {
         let Some((id, secret)) = parse_token(token) else {
             return Ok(Err(Refusal::Malformed));
         };
         let record = match self.verified.get(id.as_str()) {
             Some(cached) => cached,
+            None if self.lookups.check_key(&client).is_err() => return Ok(Err(Refusal::Throttled)),
             None => {
                 // A store that hangs must not hang every keyed request: give up after 2 s (503).
                 let found = tokio::time::timeout(Duration::from_secs(2), self.store.find_key(id.as_str()))

@@ -1549,3 +1549,47 @@ async fn a_request_whose_client_gives_up_is_still_recorded_against_its_quota_uni
     assert_eq!(games["count"], 3, "{me}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_flood_of_made_up_keys_from_one_address_is_refused_before_the_store() {
+    let app = app().spawn().await;
+    let mut statuses = Vec::new();
+    for i in 0..80 {
+        // Well-formed but unknown: each would be a database lookup.
+        let token = format!("sg_{:012}_{}", i, "a".repeat(24));
+        let r = app
+            .client
+            .get(app.url("/v1/leagues"))
+            .header("x-api-key", token)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses[0], 401, "an unknown key is a 401");
+    assert!(
+        statuses.contains(&429),
+        "after a burst the lookups are throttled: {statuses:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn keyed_answers_are_private_to_shared_caches() {
+    let app = app().env("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN).spawn().await;
+    app.mock_espn_scoreboard("football/nfl", NFL_WEEK11).await;
+    let key = create_key(&app, "private", "free").await;
+    let keyed = get_as(&app, "/v1/leagues/nfl/games", &key.token).await;
+    assert!(
+        header(&keyed, "cache-control").starts_with("private,"),
+        "{}",
+        header(&keyed, "cache-control")
+    );
+    let anonymous = app.get("/v1/leagues/nfl/games").await;
+    assert!(
+        header(&anonymous, "cache-control").starts_with("public,"),
+        "{}",
+        header(&anonymous, "cache-control")
+    );
+    app.stop().await;
+}

@@ -92,7 +92,26 @@ pub async fn gate(
         }
     };
     headers::apply(response.headers_mut(), &caller.plan, &state, now);
+    if caller.key.is_some() {
+        keep_out_of_shared_caches(response.headers_mut());
+    }
     response
+}
+
+/// A keyed answer carries that caller's limit headers, and where keys are required a shared
+/// cache must not hand it to callers without one: `public` becomes `private`.
+fn keep_out_of_shared_caches(headers: &mut axum::http::HeaderMap) {
+    let Some(value) = headers
+        .get(axum::http::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return;
+    };
+    if let Some(rest) = value.strip_prefix("public")
+        && let Ok(private) = axum::http::HeaderValue::from_str(&format!("private{rest}"))
+    {
+        headers.insert(axum::http::header::CACHE_CONTROL, private);
+    }
 }
 
 /// Records an admitted request when dropped; `status` stays 499 ("client closed request")
