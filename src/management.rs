@@ -128,9 +128,7 @@ impl Management {
         if let Some(v) = headers.get("x-api-key") {
             return v.to_str().ok().map(str::trim);
         }
-        let auth = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-        let (scheme, token) = auth.trim().split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        bearer_token(headers)
     }
 
     pub async fn identify(&self, headers: &HeaderMap, peer: IpAddr) -> Result<Caller, GateError> {
@@ -229,17 +227,18 @@ impl Management {
         let Some(expected) = &self.admin_token else {
             return AdminAccess::Disabled;
         };
-        let presented = headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .unwrap_or_default();
+        let presented = bearer_token(headers).unwrap_or_default();
         if bool::from(presented.as_bytes().ct_eq(expected.expose_secret().as_bytes())) {
             AdminAccess::Granted
         } else {
             AdminAccess::Denied
         }
     }
+}
+
+/// The token of `Authorization: Bearer <token>`, if that is what the header holds.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let auth = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = auth.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

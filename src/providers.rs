@@ -16,7 +16,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
+use crate::domain::plan::QuotaWindow;
 use crate::domain::{Game, League, ProviderKind, Source, Standings, Team};
+use crate::ratelimit::window::Window;
 
 /// What kind of data a query asks for; each kind has its own cache lifetime.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -153,13 +155,10 @@ impl ProviderError {
             Self::CircuitOpen { retry_after, .. } => Some(*retry_after),
             Self::Status { retry_after, .. } => *retry_after,
             Self::BudgetExhausted(_) => {
-                use chrono::Datelike;
                 let now = chrono::Utc::now();
-                let first = now
-                    .date_naive()
-                    .with_day(1)?
-                    .checked_add_months(chrono::Months::new(1))?;
-                (first.and_hms_opt(0, 0, 0)?.and_utc() - now).to_std().ok()
+                (Window::containing(QuotaWindow::Month, now).resets_at() - now)
+                    .to_std()
+                    .ok()
             }
             _ => None,
         }

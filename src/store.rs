@@ -14,6 +14,18 @@ use utoipa::ToSchema;
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::preferences::Preferences;
 
+/// Longest a store call may take where a caller waits on it (request paths, flushes); past
+/// it the call counts as failed, so a database that hangs instead of refusing cannot hang
+/// requests.
+pub const STORE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs a store call under [`STORE_DEADLINE`]; a timeout is `StoreError::Unavailable`.
+pub async fn with_deadline<T>(call: impl std::future::Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
+    tokio::time::timeout(STORE_DEADLINE, call)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::Unavailable("timed out".into())))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be reached or answered with an error. The message never holds

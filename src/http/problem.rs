@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::management::GateError;
 use crate::management::keys::{KeyError, Refusal};
 use crate::providers::ProviderError;
+use crate::ratelimit::headers::ceil_secs;
 use crate::store::StoreError;
 
 const PROBLEM_JSON: &str = "application/problem+json";
@@ -239,13 +240,12 @@ impl IntoResponse for ApiError {
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         let retry_after = match &self {
             Self::RateLimited { retry_after, .. } | Self::QuotaExceeded { retry_after, .. } => {
-                Some(retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0))
+                Some(ceil_secs(*retry_after))
             }
             // An open circuit's cooldown or a spent budget's month end; else a modest guess.
-            Self::Upstream(err) if status == StatusCode::SERVICE_UNAVAILABLE => Some(
-                err.retry_after()
-                    .map_or(30, |d| d.as_secs() + u64::from(d.subsec_nanos() > 0)),
-            ),
+            Self::Upstream(err) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                Some(err.retry_after().map_or(30, ceil_secs))
+            }
             _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(30),
             _ => None,
         };

@@ -12,7 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::domain::api_key::{ApiKeyRecord, IssuedKey, parse_token, validate_name};
 use crate::domain::plan::Plans;
-use crate::store::{KeyPatch, Store, StoreError};
+use crate::store::{KeyPatch, Store, StoreError, with_deadline};
 
 /// How long a verified (or unknown) key is trusted without asking the store: the bound on
 /// how late a revocation or plan change made on another replica takes effect.
@@ -162,11 +162,8 @@ impl KeyRing {
             Some(cached) => cached,
             None if self.lookups.check_key(&client).is_err() => return Ok(Err(Refusal::Throttled)),
             None => {
-                // A store that hangs must not hang every keyed request: give up after 2 s (503).
-                let found = tokio::time::timeout(Duration::from_secs(2), self.store.find_key(id.as_str()))
-                    .await
-                    .unwrap_or_else(|_| Err(StoreError::Unavailable("timed out".into())))?
-                    .map(Arc::new);
+                // A store that hangs must not hang every keyed request (503 after the deadline).
+                let found = with_deadline(self.store.find_key(id.as_str())).await?.map(Arc::new);
                 self.verified.insert(id.as_str().to_owned(), found.clone());
                 found
             }

@@ -14,7 +14,7 @@ use dashmap::DashMap;
 
 use crate::domain::plan::Quota;
 use crate::ratelimit::window::{QuotaState, Window};
-use crate::store::{HistoryEntry, Store, StoreError, UsageKey};
+use crate::store::{HistoryEntry, Store, UsageKey, with_deadline};
 
 #[derive(Debug)]
 struct Cell {
@@ -22,17 +22,6 @@ struct Cell {
     base: AtomicU64,
     /// Requests counted here and not yet written to the store.
     pending: AtomicU64,
-}
-
-/// Longest a store call may take on a request's path (first sight of a quota window) or
-/// in a flush; past it the call counts as failed (fail open, or retried next flush), so a
-/// database that hangs instead of refusing cannot hang requests.
-const STORE_DEADLINE: Duration = Duration::from_secs(2);
-
-async fn deadline<T>(call: impl std::future::Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
-    tokio::time::timeout(STORE_DEADLINE, call)
-        .await
-        .unwrap_or_else(|_| Err(StoreError::Unavailable("timed out".into())))
 }
 
 #[derive(Default)]
@@ -76,7 +65,7 @@ impl UsageBook {
         }
         // Not found: read the window's total. Two first requests may both read; the map keeps
         // one cell, and both increments land in it.
-        let base = match deadline(self.store.usage_total(subject, window.first_day, window.last_day())).await {
+        let base = match with_deadline(self.store.usage_total(subject, window.first_day, window.last_day())).await {
             Ok(total) => total,
             Err(err) => {
                 // Fail open: an unreachable database must not take the API down; the next
@@ -170,7 +159,7 @@ impl UsageBook {
         } = std::mem::take(&mut *self.pending.lock().expect("usage lock"));
         if !deltas.is_empty() {
             let batch: Vec<(UsageKey, u64)> = deltas.into_iter().collect();
-            match deadline(self.store.add_usage(&batch)).await {
+            match with_deadline(self.store.add_usage(&batch)).await {
                 Ok(()) => self.settle(&batch).await,
                 Err(err) => {
                     tracing::warn!(error = %err, rows = batch.len(), "usage flush failed; retrying next second");
@@ -183,13 +172,13 @@ impl UsageBook {
         }
         let touches: Vec<(String, DateTime<Utc>)> = touches.into_iter().collect();
         if !touches.is_empty()
-            && let Err(err) = deadline(self.store.touch_keys(&touches)).await
+            && let Err(err) = with_deadline(self.store.touch_keys(&touches)).await
         {
             tracing::warn!(error = %err, "last-used update failed");
         }
         let history: Vec<HistoryEntry> = history.into_values().flatten().collect();
         if !history.is_empty()
-            && let Err(err) = deadline(self.store.add_history(&history)).await
+            && let Err(err) = with_deadline(self.store.add_history(&history)).await
         {
             tracing::warn!(error = %err, "history write failed");
         }
@@ -216,7 +205,9 @@ impl UsageBook {
                 .filter(|(day, _)| *day >= window.first_day && *day <= window.last_day())
                 .map(|(_, n)| n)
                 .sum();
-            if let Ok(total) = deadline(self.store.usage_total(&subject, window.first_day, window.last_day())).await {
+            if let Ok(total) =
+                with_deadline(self.store.usage_total(&subject, window.first_day, window.last_day())).await
+            {
                 // Re-base first, then subtract: in between a concurrent reserve sees the written
                 // requests twice (refusing a moment early), never zero times (letting too many in).
                 cell.base.store(total, Ordering::Release);

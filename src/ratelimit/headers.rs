@@ -26,7 +26,8 @@ struct Item {
     reset_in: u64,
 }
 
-fn ceil_secs(d: Duration) -> u64 {
+/// Whole seconds, rounded up: headers speak in seconds and must never say "0" too early.
+pub fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 

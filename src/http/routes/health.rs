@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -16,6 +15,7 @@ use crate::domain::ProviderKind;
 use crate::http::state::Started;
 use crate::management::Management;
 use crate::providers::breaker::BreakerState;
+use crate::store::with_deadline;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -74,9 +74,7 @@ pub async fn readyz(
         .filter(|p| p.circuit != "closed")
         .map(|p| format!("provider:{}", p.provider))
         .collect();
-    let store_ok = tokio::time::timeout(Duration::from_secs(2), management.store.ping())
-        .await
-        .is_ok_and(|r| r.is_ok());
+    let store_ok = with_deadline(management.store.ping()).await.is_ok();
     if !store_ok {
         degraded.push("store".into());
     }
