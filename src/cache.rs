@@ -18,6 +18,7 @@ use crate::config::CacheSettings;
 use crate::providers::chain::ProviderChain;
 use crate::providers::{ProviderError, UpstreamQuery};
 use crate::telemetry::metrics;
+use crate::telemetry::tally::Tally;
 
 /// How a lookup was answered (drives `X-Cache`, `Cache-Status` and the metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,8 @@ pub struct SportsCache {
     flights: moka::future::Cache<String, Arc<Entry>>,
     chain: Arc<ProviderChain>,
     settings: Arc<CacheSettings>,
+    /// Lookups by result (`CacheResult::as_str`, or `error`) since this cache was built.
+    lookups: Arc<Tally<&'static str>>,
 }
 
 /// Per-entry retention: fresh life plus the stale windows, so expired data is still there
@@ -103,7 +106,13 @@ impl SportsCache {
             flights,
             chain,
             settings,
+            lookups: Arc::default(),
         }
+    }
+
+    /// Lookups by result since this cache was built (for `/admin/v1/stats`).
+    pub fn lookups(&self) -> &Tally<&'static str> {
+        &self.lookups
     }
 
     pub fn chain(&self) -> &ProviderChain {
@@ -143,7 +152,9 @@ impl SportsCache {
             },
             Some((_, Freshness::Expired)) | None => self.refresh(key, query).await,
         };
-        metrics::cache_lookup(lookup.as_ref().map_or("error", |l| l.result.as_str()));
+        let result = lookup.as_ref().map_or("error", |l| l.result.as_str());
+        metrics::cache_lookup(result);
+        self.lookups.add(result);
         lookup
     }
 

@@ -24,6 +24,7 @@ use crate::ratelimit::window::QuotaState;
 use crate::ratelimit::{Throttle, Throttled};
 use crate::store::sql::SqlStore;
 use crate::store::{HistoryEntry, Store, StoreError};
+use crate::telemetry::tally::Tally;
 
 /// An identified caller.
 #[derive(Debug, Clone)]
@@ -52,6 +53,16 @@ pub enum Admission {
     QuotaExceeded(LimitState, QuotaState),
 }
 
+/// Why the gate answered 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rejection {
+    /// The plan's rate or burst (slow down).
+    Throttled,
+    /// The plan's daily or monthly quota is spent (wait for the reset).
+    QuotaExceeded,
+}
+
 /// What the admin token allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminAccess {
@@ -66,6 +77,8 @@ pub struct Management {
     pub keys: KeyRing,
     pub usage: Arc<UsageBook>,
     pub plans: Arc<Plans>,
+    /// 429s by plan and reason since this app started (for `/admin/v1/stats`).
+    pub rejections: Tally<(String, Rejection)>,
     throttle: Throttle,
     anonymous_plan: Option<Arc<Plan>>,
     trusted_proxies: Vec<ipnet::IpNet>,
@@ -84,6 +97,11 @@ impl Management {
         Ok(this)
     }
 
+    /// The plan of callers without a key, if they are let in.
+    pub fn anonymous_plan(&self) -> Option<&Plan> {
+        self.anonymous_plan.as_deref()
+    }
+
     /// `sqlite` or `postgres`.
     pub fn store_backend(&self) -> &'static str {
         self.backend
@@ -98,6 +116,7 @@ impl Management {
                 settings.history_per_key,
                 settings.history_max_age,
             )),
+            rejections: Tally::default(),
             throttle: Throttle::new(&plans),
             anonymous_plan: settings.anonymous_plan.as_deref().and_then(|p| plans.get(p).cloned()),
             trusted_proxies: settings.trusted_proxies.clone(),

@@ -67,6 +67,17 @@ pub struct UsageRow {
     pub count: u64,
 }
 
+/// Requests of one subject on one day (UTC), all routes; every `ip:` subject is summed
+/// into `anonymous`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct DailyUsage {
+    /// `key:<id>`, or `anonymous` for all callers without a key.
+    pub subject: String,
+    #[schema(value_type = String, example = "2026-11-23")]
+    pub day: NaiveDate,
+    pub count: u64,
+}
+
 /// Which usage rows to read (all bounds optional; days inclusive).
 #[derive(Debug, Clone, Default)]
 pub struct UsageFilter {
@@ -111,6 +122,10 @@ pub trait Store: Send + Sync + 'static {
     async fn usage_total(&self, subject: &str, from: NaiveDate, to: NaiveDate) -> Result<u64, StoreError>;
     /// Rows by subject, day and route, newest day first.
     async fn usage_rows(&self, filter: &UsageFilter) -> Result<Vec<UsageRow>, StoreError>;
+
+    /// Requests per subject and day over the inclusive range (anonymous callers summed),
+    /// oldest day first.
+    async fn daily_usage(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyUsage>, StoreError>;
 
     /// Takes one unit of an upstream's monthly budget (`month` = `YYYY-MM`) atomically, across
     /// every replica sharing the database. False when `limit` is already reached.

@@ -93,6 +93,7 @@ suite!(
     usage_upserts_add_up_and_totals_span_days_and_months,
     a_usage_batch_larger_than_one_statement_is_written_whole,
     usage_rows_follow_the_filter_newest_day_first,
+    daily_usage_sums_routes_per_key_and_all_addresses_into_anonymous,
     fifty_concurrent_spends_against_a_limit_of_twenty_take_exactly_twenty,
     a_budget_without_a_limit_always_spends_and_a_zero_limit_never_does,
     preferences_round_trip_and_a_second_put_replaces_the_first,

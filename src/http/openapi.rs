@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, games, health, leagues, legacy, me, standings, stats, teams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,8 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, teams}
         admin::patch_key,
         admin::revoke_key,
         admin::get_usage,
+        admin::list_plans,
+        stats::get_stats,
         admin::purge_cache,
         health::healthz,
         health::readyz,

@@ -19,7 +19,7 @@ use super::middleware::gate::gate;
 use super::middleware::header_limit::limit_headers;
 use super::middleware::request_id::FastUuid;
 use super::problem::ApiError;
-use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, stats, teams};
 use super::state::AppState;
 
 /// Largest request body accepted (preferences, admin requests).
@@ -43,6 +43,8 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
         .route("/admin/v1/keys", get(admin::list_keys).post(admin::create_key))
         .route("/admin/v1/keys/{id}", patch(admin::patch_key).delete(admin::revoke_key))
         .route("/admin/v1/usage", get(admin::get_usage))
+        .route("/admin/v1/plans", get(admin::list_plans))
+        .route("/admin/v1/stats", get(stats::get_stats))
         .route("/admin/v1/cache", delete(admin::purge_cache))
         .route_layer(middleware::from_fn_with_state(state.management.clone(), require_admin));
     // Operations and docs: never counted, never limited.

@@ -8,6 +8,7 @@ pub mod leagues;
 pub mod legacy;
 pub mod me;
 pub mod standings;
+pub mod stats;
 pub mod teams;
 
 use std::sync::Arc;

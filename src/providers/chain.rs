@@ -11,6 +11,7 @@ use super::{Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::Config;
 use crate::domain::ProviderKind;
 use crate::store::Store;
+use crate::telemetry::tally::Tally;
 
 struct Link {
     provider: Arc<dyn Provider>,
@@ -19,6 +20,10 @@ struct Link {
 
 pub struct ProviderChain {
     links: Vec<Link>,
+    /// Fetches by provider and outcome since the chain was built (for `/admin/v1/stats`).
+    calls: Tally<(ProviderKind, &'static str)>,
+    /// SerpApi searches allowed per UTC month, when SerpApi is in the chain and capped.
+    serpapi_budget: Option<u32>,
 }
 
 impl ProviderChain {
@@ -36,11 +41,13 @@ impl ProviderChain {
             }
         };
         let kinds = std::iter::once(config.provider).chain(config.fallback);
-        Self::new(
+        let mut chain = Self::new(
             kinds.map(build).collect(),
             config.upstream.breaker_failures,
             config.upstream.breaker_cooldown,
-        )
+        );
+        chain.serpapi_budget = config.serpapi.monthly_budget;
+        chain
     }
 
     pub fn new(providers: Vec<Arc<dyn Provider>>, breaker_failures: u32, cooldown: std::time::Duration) -> Self {
@@ -51,7 +58,22 @@ impl ProviderChain {
                 provider,
             })
             .collect();
-        Self { links }
+        Self {
+            links,
+            calls: Tally::default(),
+            serpapi_budget: None,
+        }
+    }
+
+    /// The SerpApi monthly search budget; `None` when uncapped.
+    pub fn serpapi_budget(&self) -> Option<u32> {
+        self.serpapi_budget
+    }
+
+    /// Fetches by provider and outcome (`ok`, `error`, or `refused` when an open circuit or
+    /// a spent budget stopped the call before it left) since the chain was built.
+    pub fn calls(&self) -> &Tally<(ProviderKind, &'static str)> {
+        &self.calls
     }
 
     /// Reduces a query to what the first provider able to serve it actually asks upstream,
@@ -114,6 +136,7 @@ impl ProviderChain {
                     retry_after: link.breaker.retry_after(),
                 })
             };
+            self.calls.add((kind, call_outcome(&result)));
             match result {
                 Ok(fetched) => return Ok(fetched),
                 Err(err) => {
@@ -127,5 +150,13 @@ impl ProviderChain {
             kind: query.kind.as_str(),
             league: query.league.id.to_string(),
         }))
+    }
+}
+
+fn call_outcome<T>(result: &Result<T, ProviderError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(ProviderError::CircuitOpen { .. } | ProviderError::BudgetExhausted(_)) => "refused",
+        Err(_) => "error",
     }
 }

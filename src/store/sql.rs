@@ -27,7 +27,7 @@ use sqlx::AnyPool;
 use self::connect::Backend;
 use self::errors::{db_error, migrate_error};
 use self::rows::{day_text, get, history_from_row, key_from_row, ms, to_i64, to_u64};
-use super::{HistoryEntry, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
+use super::{DailyUsage, HistoryEntry, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::preferences::Preferences;
 
@@ -262,6 +262,20 @@ impl Store for SqlStore {
             .await
             .map_err(db_error)?;
         rows.iter().map(rows::usage_from_row).collect()
+    }
+
+    async fn daily_usage(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyUsage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT CASE WHEN subject LIKE 'ip:%' THEN 'anonymous' ELSE subject END AS who, day, \
+             CAST(SUM(count) AS BIGINT) AS total FROM usage WHERE day >= $1 AND day <= $2 \
+             GROUP BY who, day ORDER BY day, who",
+        )
+        .bind(day_text(from))
+        .bind(day_text(to))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(rows::daily_usage_from_row).collect()
     }
 
     /// One statement: the upsert's `WHERE` is evaluated under the row lock, so replicas sharing

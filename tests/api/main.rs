@@ -5,6 +5,7 @@ mod helpers;
 #[path = "../support/pg.rs"]
 mod pg;
 
+mod admin_stats;
 mod caching;
 mod lifecycle;
 mod management;

@@ -580,7 +580,7 @@ async fn a_key_in_the_query_string_is_not_accepted() {
     keyed_only.stop().await;
 }
 
-fn app_with_admin() -> TestAppBuilder {
+pub fn app_with_admin() -> TestAppBuilder {
     app().env("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN)
 }
 
@@ -643,6 +643,8 @@ fn admin_routes() -> Vec<(Method, &'static str, Option<Value>)> {
         ),
         (Method::DELETE, "/admin/v1/keys/abcdefghijkl", None),
         (Method::GET, "/admin/v1/usage", None),
+        (Method::GET, "/admin/v1/plans", None),
+        (Method::GET, "/admin/v1/stats", None),
         (Method::DELETE, "/admin/v1/cache", None),
     ]
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use secrecy::ExposeSecret;
 use sportsgate::domain::api_key::{ApiKeyRecord, IssuedKey, parse_token};
 use sportsgate::domain::preferences::{FavouriteTeam, Preferences};
-use sportsgate::store::{HistoryEntry, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
+use sportsgate::store::{DailyUsage, HistoryEntry, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
 use sqlx::{AnyConnection, Connection, Row};
 
 use crate::TestDb;
@@ -318,6 +318,42 @@ pub async fn a_usage_batch_larger_than_one_statement_is_written_whole(db: &TestD
     let rows = store.usage_rows(&UsageFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 250);
     assert!(rows.iter().all(|r| r.count == 2));
+}
+
+pub async fn daily_usage_sums_routes_per_key_and_all_addresses_into_anonymous(db: &TestDb) {
+    let store = &db.store;
+    store
+        .add_usage(&[
+            (usage("key:a", "2026-01-10", "/r1"), 1),
+            (usage("key:a", "2026-01-10", "/r2"), 2),
+            (usage("ip:127.0.0.1", "2026-01-10", "/r1"), 3),
+            (usage("ip:10.0.0.0/64", "2026-01-10", "/r2"), 4),
+            (usage("key:b", "2026-01-11", "/r1"), 5),
+            (usage("key:a", "2026-01-12", "/r1"), 6),
+        ])
+        .await
+        .unwrap();
+    let daily = |subject: &str, d: &str, count| DailyUsage {
+        subject: subject.into(),
+        day: day(d),
+        count,
+    };
+    assert_eq!(
+        store.daily_usage(day("2026-01-10"), day("2026-01-11")).await.unwrap(),
+        vec![
+            daily("anonymous", "2026-01-10", 7),
+            daily("key:a", "2026-01-10", 3),
+            daily("key:b", "2026-01-11", 5),
+        ],
+        "oldest day first, the range inclusive, the day after it left out"
+    );
+    assert!(
+        store
+            .daily_usage(day("2026-02-01"), day("2026-02-28"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn usage_rows_follow_the_filter_newest_day_first(db: &TestDb) {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use crate::http::problem::ApiError;
-use crate::management::{Admission, Caller, Management};
+use crate::management::{Admission, Caller, Management, Rejection};
 use crate::ratelimit::headers;
 use crate::telemetry::metrics;
 
@@ -54,6 +54,9 @@ pub async fn gate(
         }
         Admission::Throttled(state, retry_after) => {
             metrics::ratelimit_rejection(&caller.plan.name);
+            management
+                .rejections
+                .add((caller.plan.name.clone(), Rejection::Throttled));
             let rate = caller.plan.rate.map_or_else(String::new, |r| r.to_string());
             let detail = format!(
                 "Plan {} allows {rate} with bursts of {}; retry in {} s.",
@@ -70,6 +73,9 @@ pub async fn gate(
         }
         Admission::QuotaExceeded(state, quota) => {
             metrics::ratelimit_rejection(&caller.plan.name);
+            management
+                .rejections
+                .add((caller.plan.name.clone(), Rejection::QuotaExceeded));
             let resets_at = quota.window.resets_at();
             let retry_after = (resets_at - now).to_std().unwrap_or_default();
             let detail = format!(

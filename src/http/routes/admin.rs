@@ -176,6 +176,42 @@ pub async fn get_usage(
     Ok(Json(UsageResponse { rows }))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    pub name: String,
+    /// Sustained rate (`60/minute`); `null` = unmetered.
+    pub rate: Option<String>,
+    pub burst: u32,
+    /// Hard cap per UTC day or month (`5000/day`); `null` = none.
+    pub quota: Option<String>,
+    /// Callers without a key get this plan (per client IP).
+    pub anonymous: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlansResponse {
+    pub plans: Vec<PlanView>,
+}
+
+/// The usage plans in force (built-ins and the config file's).
+#[utoipa::path(get, path = "/admin/v1/plans", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200, body = PlansResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_plans(State(management): State<Arc<Management>>) -> Json<PlansResponse> {
+    let anonymous = management.anonymous_plan().map(|p| p.name.as_str());
+    let plans = management
+        .plans
+        .iter()
+        .map(|p| PlanView {
+            name: p.name.clone(),
+            rate: p.rate.map(|r| r.to_string()),
+            burst: p.burst,
+            quota: p.quota.map(|q| q.to_string()),
+            anonymous: anonymous == Some(p.name.as_str()),
+        })
+        .collect();
+    Json(PlansResponse { plans })
+}
+
 /// Purge the response cache: the next request of every kind goes upstream.
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
     responses((status = 204, description = "Purged")))]

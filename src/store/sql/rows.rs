@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Decode, Row, Type};
 
 use crate::domain::api_key::{ApiKeyRecord, KeyId, SecretHash};
-use crate::store::{HistoryEntry, StoreError, UsageKey, UsageRow};
+use crate::store::{DailyUsage, HistoryEntry, StoreError, UsageKey, UsageRow};
 
 const DAY_FORMAT: &str = "%Y-%m-%d";
 
@@ -73,6 +73,15 @@ pub(super) fn usage_from_row(row: &AnyRow) -> Result<UsageRow, StoreError> {
             route: get(row, "route")?,
         },
         count: to_u64(get(row, "count")?, "a usage count")?,
+    })
+}
+
+pub(super) fn daily_usage_from_row(row: &AnyRow) -> Result<DailyUsage, StoreError> {
+    let day: String = get(row, "day")?;
+    Ok(DailyUsage {
+        subject: get(row, "who")?,
+        day: parse_day(&day)?,
+        count: to_u64(get(row, "total")?, "a usage total")?,
     })
 }
 
