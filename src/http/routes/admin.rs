@@ -15,6 +15,7 @@ use crate::cache::SportsCache;
 use crate::domain::api_key::KeyView;
 use crate::http::extract::{ValidJson, ValidQuery};
 use crate::http::problem::{ApiError, Problem};
+use crate::http::routes::me::PlanView;
 use crate::management::Management;
 use crate::management::keys::NewKey;
 use crate::store::{KeyPatch, UsageFilter, UsageRow};
@@ -177,39 +178,20 @@ pub async fn get_usage(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PlanView {
-    pub name: String,
-    /// Sustained rate (`60/minute`); `null` = unmetered.
-    pub rate: Option<String>,
-    pub burst: u32,
-    /// Hard cap per UTC day or month (`5000/day`); `null` = none.
-    pub quota: Option<String>,
-    /// Callers without a key get this plan (per client IP).
-    pub anonymous: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct PlansResponse {
     pub plans: Vec<PlanView>,
+    /// The plan of callers without a key (per client IP); null when a key is required.
+    pub anonymous_plan: Option<String>,
 }
 
 /// The usage plans in force (built-ins and the config file's).
 #[utoipa::path(get, path = "/admin/v1/plans", tag = "admin", security(("admin_token" = [])),
     responses((status = 200, body = PlansResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_plans(State(management): State<Arc<Management>>) -> Json<PlansResponse> {
-    let anonymous = management.anonymous_plan().map(|p| p.name.as_str());
-    let plans = management
-        .plans
-        .iter()
-        .map(|p| PlanView {
-            name: p.name.clone(),
-            rate: p.rate.map(|r| r.to_string()),
-            burst: p.burst,
-            quota: p.quota.map(|q| q.to_string()),
-            anonymous: anonymous == Some(p.name.as_str()),
-        })
-        .collect();
-    Json(PlansResponse { plans })
+    Json(PlansResponse {
+        plans: management.plans.iter().map(|p| PlanView::from(p.as_ref())).collect(),
+        anonymous_plan: management.anonymous_plan().map(|p| p.name.clone()),
+    })
 }
 
 /// Purge the response cache: the next request of every kind goes upstream.

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::domain::Catalogue;
 use crate::domain::api_key::KeyView;
-use crate::domain::plan::QuotaWindow;
+use crate::domain::plan::{Plan, QuotaWindow};
 use crate::domain::preferences::Preferences;
 use crate::http::extract::{ValidJson, ValidQuery};
 use crate::http::problem::{ApiError, Problem};
@@ -25,6 +25,17 @@ pub struct PlanView {
     pub burst: u32,
     /// `N/day|month`, or null.
     pub quota: Option<String>,
+}
+
+impl From<&Plan> for PlanView {
+    fn from(plan: &Plan) -> Self {
+        Self {
+            name: plan.name.clone(),
+            rate: plan.rate.map(|r| r.to_string()),
+            burst: plan.burst,
+            quota: plan.quota.map(|q| q.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,12 +111,7 @@ pub async fn get_me(
     Ok(Json(MeResponse {
         subject: caller.subject.clone(),
         key: caller.key.as_deref().map(KeyView::from),
-        plan: PlanView {
-            name: caller.plan.name.clone(),
-            rate: caller.plan.rate.map(|r| r.to_string()),
-            burst: caller.plan.burst,
-            quota: caller.plan.quota.map(|q| q.to_string()),
-        },
+        plan: PlanView::from(caller.plan.as_ref()),
         quota,
         today: routes
             .into_iter()
