@@ -1,5 +1,8 @@
-//! Rebuild when a migration changes: `sqlx::migrate!` embeds the files at compile time but
-//! does not tell cargo about them.
+//! Rebuild when an embedded file changes: `sqlx::migrate!` (migrations) and `include_dir!`
+//! (the web pages, the bundled replay data) embed files at compile time but do not tell
+//! cargo about them. A directory here is watched with everything under it.
 fn main() {
-    println!("cargo:rerun-if-changed=migrations");
+    for dir in ["migrations", "assets/web", "data"] {
+        println!("cargo:rerun-if-changed={dir}");
+    }
 }

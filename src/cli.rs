@@ -113,6 +113,15 @@ pub fn run() -> ExitCode {
     })
 }
 
+/// The address to open in a browser: a wildcard listen address is reached as `localhost`.
+fn open_url(addr: std::net::SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("http://localhost:{}/", addr.port())
+    } else {
+        format!("http://{addr}/")
+    }
+}
+
 fn config_error(err: &ConfigError) -> ExitCode {
     eprintln!("sportsgate: configuration error: {err}");
     ExitCode::from(2)
@@ -132,7 +141,8 @@ async fn serve(config: Config) -> ExitCode {
     let fallback = config.fallback;
     match App::build(config).await {
         Ok(app) => {
-            tracing::info!(addr = %app.addr(), provider = %provider, fallback = ?fallback.map(|f| f.as_str()), "listening");
+            let url = open_url(app.addr());
+            tracing::info!(addr = %app.addr(), url = %url, admin = %format!("{url}admin"), provider = %provider, fallback = ?fallback.map(|f| f.as_str()), "listening");
             match app.run().await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {

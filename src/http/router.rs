@@ -19,7 +19,7 @@ use super::middleware::gate::gate;
 use super::middleware::header_limit::limit_headers;
 use super::middleware::request_id::FastUuid;
 use super::problem::ApiError;
-use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, stats, teams};
+use super::routes::{admin, docs, games, health, leagues, legacy, me, pages, standings, stats, teams};
 use super::state::AppState;
 
 /// Largest request body accepted (preferences, admin requests).
@@ -56,8 +56,15 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
         .route("/docs", get(docs::docs_redirect))
         .route("/docs/", get(docs::docs_index))
         .route("/docs/{file}", get(docs::docs_asset));
+    // Web pages: only the public API behind them; never counted; strict CSP.
+    let web = Router::new()
+        .route("/", get(pages::scoreboard))
+        .route("/admin", get(pages::admin_dashboard))
+        .route("/assets/{file}", get(pages::asset))
+        .layer(middleware::map_response(pages::security_headers));
     let app = Router::new()
         .merge(gated)
+        .merge(web)
         .merge(admin)
         .merge(operations)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

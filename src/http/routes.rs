@@ -7,6 +7,7 @@ pub mod health;
 pub mod leagues;
 pub mod legacy;
 pub mod me;
+pub mod pages;
 pub mod standings;
 pub mod stats;
 pub mod teams;
