@@ -5,6 +5,8 @@ import { api, el, fill, fmt, freshFor, monogram, notice, problemText } from "/as
 
 /** Never refresh more often than this, whatever a cache lifetime says. */
 const MIN_REFRESH_S = 2;
+/** While the upstream fails (stale data), ask again only this often. */
+const STALE_REFRESH_S = 30;
 const KEY_STORAGE = "sportsgate.key";
 
 const $ = (id) => document.getElementById(id);
@@ -114,7 +116,8 @@ function scheduleRefresh(result, games) {
     setStatus(updated, live ? null : "no live games, not refreshing");
     return;
   }
-  const seconds = Math.max(MIN_REFRESH_S, freshFor(result.headers) ?? MIN_REFRESH_S);
+  const failing = !result.ok || (result.headers.get("cache-status") || "").includes("fwd=stale");
+  const seconds = Math.max(failing ? STALE_REFRESH_S : MIN_REFRESH_S, freshFor(result.headers) ?? MIN_REFRESH_S);
   setStatus(updated, `${live} live`, `next refresh in ${seconds} s`);
   state.timer = setTimeout(() => loadGames({ refresh: true }), seconds * 1000);
 }
