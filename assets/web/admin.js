@@ -261,7 +261,7 @@ function cacheChart(stats) {
   ];
   const headline = c.hit_ratio === null ? "–" : `${Math.round(c.hit_ratio * 100)} %`;
   return figure("chart-cache", "Cache hit ratio", "lookups since this replica started",
-    ...ring({ label: `Cache hit ratio ${headline}`, parts, headline, caption: "served from cache" }));
+    ...ring({ label: `Cache hit ratio ${headline}`, parts, headline, caption: "from cache" }));
 }
 
 function upstreamChart(stats) {

@@ -36,7 +36,7 @@ function ticks(max) {
 
 /** Vertical stacked bars: `categories` on x, each series a stack layer. */
 export function stackedBars({ label, categories, series, categoryLabel = (c) => c }) {
-  const W = 640, H = 240, left = 44, bottom = 34, top = 10, right = 8;
+  const W = 480, H = 240, left = 40, bottom = 34, top = 10, right = 8;
   const totals = categories.map((_, i) => series.reduce((s, x) => s + x.values[i], 0));
   const { top: maxV, steps } = ticks(Math.max(0, ...totals));
   const plotW = W - left - right, plotH = H - top - bottom;
@@ -68,7 +68,7 @@ export function stackedBars({ label, categories, series, categoryLabel = (c) => 
 
 /** Horizontal stacked bars: one row per category, a segment per part. */
 export function horizontalBars({ label, rows, parts }) {
-  const W = 640, rowH = 28, left = 110, right = 50;
+  const W = 480, rowH = 28, left = 100, right = 44;
   const H = Math.max(1, rows.length) * rowH + 8;
   const max = Math.max(1, ...rows.map((r) => parts.reduce((s, p) => s + r[p.key], 0)));
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label });
@@ -93,7 +93,7 @@ export function horizontalBars({ label, rows, parts }) {
 export function ring({ label, parts, headline, caption }) {
   const size = 200, r = 70, stroke = 26, c = 2 * Math.PI * r;
   const total = parts.reduce((s, p) => s + p.value, 0);
-  const chart = svg("svg", { viewBox: `0 0 ${size * 2} ${size}`, role: "img", "aria-label": label });
+  const chart = svg("svg", { class: "ring", viewBox: `0 0 ${size * 2} ${size}`, role: "img", "aria-label": label });
   chart.append(svg("circle", { cx: size / 2, cy: size / 2, r, fill: "none", class: "axis", "stroke-width": stroke, stroke: "#8884" }));
   let offset = 0;
   for (const p of parts) {
@@ -116,7 +116,7 @@ export function ring({ label, parts, headline, caption }) {
 
 /** A meter: `value` of `limit` (no limit: the bar shows the value alone). */
 export function meter({ label, value, limit, unit }) {
-  const W = 640, H = 56, pad = 4;
+  const W = 480, H = 56, pad = 4;
   const share = limit ? Math.min(1, value / limit) : value > 0 ? 1 : 0;
   const color = !limit ? PALETTE[0] : share >= 0.9 ? "#dc2626" : share >= 0.7 ? "#d97706" : "#16a34a";
   const text = limit ? `${fmt.number(value)} of ${fmt.number(limit)} ${unit} (${Math.round(share * 100)} %)` : `${fmt.number(value)} ${unit}, no cap`;
