@@ -308,3 +308,16 @@ async fn healthcheck(config: &Config, url: Option<String>) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::open_url;
+
+    #[test]
+    fn a_wildcard_listen_address_is_opened_as_localhost() {
+        assert_eq!(open_url("0.0.0.0:8080".parse().unwrap()), "http://localhost:8080/");
+        assert_eq!(open_url("[::]:9000".parse().unwrap()), "http://localhost:9000/");
+        assert_eq!(open_url("127.0.0.1:8080".parse().unwrap()), "http://127.0.0.1:8080/");
+        assert_eq!(open_url("[::1]:8080".parse().unwrap()), "http://[::1]:8080/");
+    }
+}

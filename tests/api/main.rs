@@ -11,6 +11,7 @@ mod lifecycle;
 mod management;
 mod management_pg;
 mod openapi_snapshot;
+mod pages;
 mod resilience;
 mod routes;
 mod secrets;
