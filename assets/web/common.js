@@ -96,7 +96,7 @@ export function monogram(abbreviation, name) {
   const label = (abbreviation || name || "?").slice(0, 4);
   let hash = 0;
   for (const ch of name || label) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  const size = label.length > 3 ? 9 : 11;
+  const size = [13, 13, 12, 10, 8][label.length];
   return svg("svg", { class: "mono", viewBox: "0 0 32 32", "aria-hidden": "true" },
     svg("circle", { cx: 16, cy: 16, r: 16, fill: `hsl(${hash % 360} 55% 38%)` }),
     svg("text", { x: 16, y: 20, "text-anchor": "middle", "font-size": size, "font-weight": 700, fill: "#fff" }, label));

@@ -348,7 +348,7 @@ async function start() {
   }
   state.leagues = result.data.leagues;
   const select = $("league");
-  fill(select, state.leagues.map((l) => el("option", { value: l.id }, `${l.name} (${l.sport})`)));
+  fill(select, state.leagues.map((l) => el("option", { value: l.id }, `${l.name} (${l.sport.replace(/-/g, " ")})`)));
   select.disabled = false;
   const wanted = params.get("league");
   state.league = state.leagues.some((l) => l.id === wanted) ? wanted : (state.leagues.find((l) => l.id === "nfl") || state.leagues[0]).id;
