@@ -256,12 +256,16 @@ async function loadMine() {
     : notice("info", "No games of your favourite teams and leagues today or coming up. Save favourites with PUT /v1/me/preferences."));
 }
 
-function forgetKey() {
+function clearKey() {
   state.key = null;
   state.prefs = null;
   sessionStorage.removeItem(KEY_STORAGE);
   $("forget-key").classList.add("hidden");
   $("mine").classList.add("hidden");
+}
+
+function forgetKey() {
+  clearKey();
   fill($("key-status"), notice("info", "Key forgotten; you are anonymous again."));
   show();
 }
@@ -355,7 +359,8 @@ async function start() {
   select.value = state.league;
   state.date = /^\d{4}-\d{2}-\d{2}$/.test(params.get("date") || "") ? params.get("date") : null;
   if (state.date) $("date").value = state.date;
-  if (state.key && !(await applyKey(state.key))) forgetKey();
+  // A saved key that no longer works is dropped; applyKey has said why.
+  if (state.key && !(await applyKey(state.key))) clearKey();
   selectTab(tabs.includes(params.get("tab")) ? params.get("tab") : "games");
 }
 
