@@ -9,7 +9,6 @@ use crate::helpers::*;
 use crate::management::{ADMIN_TOKEN, admin, app_with_admin, create_key, get_as};
 
 const NFL_GAMES: &str = "/v1/leagues/nfl/games";
-const BUNDESLIGA_SERPAPI: &str = "serpapi/league-2-bundesliga-games-list-us-2023-08-03.json";
 
 async fn stats(app: &TestApp, query: &str) -> Value {
     let response = admin(app, Method::GET, &format!("/admin/v1/stats{query}"))
@@ -99,8 +98,7 @@ async fn stats_count_requests_per_key_429s_by_plan_cache_lookups_and_upstream_ca
 #[tokio::test]
 async fn stats_show_upstream_errors_and_searches_spent_against_the_serpapi_budget() {
     let app = app_with_admin()
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTS_API_KEY", SECRET_KEY)
+        .serpapi_primary()
         .env("SPORTSGATE_SERPAPI_MONTHLY_BUDGET", "250")
         .spawn()
         .await;

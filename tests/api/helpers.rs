@@ -30,6 +30,7 @@ pub fn fixture(relative: &str) -> Vec<u8> {
 pub const NFL_WEEK11: &str = "espn/nfl-scoreboard-week11-live-scheduled-final-2022-11-20.json";
 pub const EPL_STANDINGS: &str = "espn/standings-soccer-eng1-2020-21-season.json";
 pub const NFL_TEAMS: &str = "espn/teams-nfl-2024.json";
+pub const BUNDESLIGA_SERPAPI: &str = "serpapi/league-2-bundesliga-games-list-us-2023-08-03.json";
 
 pub fn espn_scoreboard_path(sport_league: &str) -> String {
     format!("/apis/site/v2/sports/{sport_league}/scoreboard")
@@ -116,6 +117,12 @@ impl TestAppBuilder {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.insert(key.into(), value.into());
         self
+    }
+
+    /// SerpApi (the mock, with the test key) as the primary provider; ESPN stays the fallback.
+    pub fn serpapi_primary(self) -> Self {
+        self.env("SPORTSGATE_PROVIDER", "serpapi")
+            .env("SPORTS_API_KEY", SECRET_KEY)
     }
 
     pub async fn spawn(self) -> TestApp {

@@ -13,7 +13,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use crate::helpers::*;
 
 const NFL_GAMES: &str = "/v1/leagues/nfl/games";
-const BUNDESLIGA_SERPAPI: &str = "serpapi/league-2-bundesliga-games-list-us-2023-08-03.json";
 const EPL_SCOREBOARD: &str = "espn/soccer-eng1-scoreboard-final-scheduled-2025-09-27.json";
 const MALFORMED: &str = "{\"leagues\": [{\"id\": \"28\"}], \"events\": [{\"id\": ";
 
@@ -498,9 +497,7 @@ async fn the_circuit_open_gauge_is_one_while_the_circuit_is_open_and_zero_once_i
 // ---- SerpApi primary, ESPN fallback ------------------------------------------------------
 
 fn serpapi_primary() -> TestAppBuilder {
-    app()
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTS_API_KEY", SECRET_KEY)
+    app().serpapi_primary()
 }
 
 #[tokio::test]

@@ -4,27 +4,15 @@
 // drawn from real traffic, and the page when the admin API is off.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ADMIN_TOKEN, apiCall, screenshot, startBrowser, startServer } from "./harness.js";
+import { ADMIN_TOKEN, apiCall, screenshot, startServer, usePage } from "./harness.js";
 
+// The default anonymous plan (burst 10), so that traffic makes 429s to chart.
 let server;
-let browser;
 let page;
-
-before(async () => {
-  // The default anonymous plan (burst 10), so that traffic makes 429s to chart.
-  server = await startServer({ SPORTSGATE_ADMIN_TOKEN: ADMIN_TOKEN });
-  browser = await startBrowser();
-  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-  page = await browser.page();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(browser.problems(), { external: [], errors: [] }, "no request left loopback and the console stayed clean");
+usePage({ before, after, afterEach }, {
+  ready: (s) => ({ server, page } = s),
+  env: { SPORTSGATE_ADMIN_TOKEN: ADMIN_TOKEN },
+  permissions: ["clipboard-read", "clipboard-write"],
 });
 
 async function signIn(token) {

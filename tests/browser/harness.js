@@ -165,3 +165,34 @@ export async function apiCall(server, path, { method = "GET", token, key, body }
   try { data = JSON.parse(text); } catch { /* not JSON */ }
   return { status: response.status, headers: response.headers, data };
 }
+
+/**
+ * Registers the hooks every test file shares: a server (started with `env`, after `setup`
+ * when given, e.g. a mock upstream), a browser and its page; after each test, nothing may have
+ * left loopback and the console must be clean. `ready(session)` is called once all is up.
+ */
+export function usePage(hooks, { env = {}, setup, teardown, permissions = [], ready } = {}) {
+  const { before, after, afterEach } = hooks;
+  const session = {};
+  before(async () => {
+    const extra = setup ? await setup(session) : {};
+    session.server = await startServer({ ...env, ...extra });
+    session.browser = await startBrowser();
+    if (permissions.length) await session.browser.context.grantPermissions(permissions, { origin: session.server.url });
+    session.page = await session.browser.page();
+    ready?.(session);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.stop();
+    if (teardown) await teardown(session);
+  });
+  afterEach(() => {
+    if (!session.browser) return;
+    const { external, errors } = session.browser.problems();
+    if (external.length || errors.length) {
+      throw new Error(`requests left loopback: ${JSON.stringify(external)}; console errors: ${JSON.stringify(errors)}`);
+    }
+  });
+  return session;
+}

@@ -4,26 +4,14 @@
 // every page: no request leaves loopback, no console errors.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ADMIN_TOKEN, apiCall, screenshot, startBrowser, startServer } from "./harness.js";
+import { ADMIN_TOKEN, apiCall, screenshot, usePage } from "./harness.js";
 
+// The page makes a few calls a click; the anonymous plan's burst of 10 is tested elsewhere.
 let server;
-let browser;
 let page;
-
-before(async () => {
-  // The page makes a few calls a click; the anonymous plan's burst of 10 is tested elsewhere.
-  server = await startServer({ SPORTSGATE_ADMIN_TOKEN: ADMIN_TOKEN, SPORTSGATE_ANONYMOUS_PLAN: "unlimited" });
-  browser = await startBrowser();
-  page = await browser.page();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(browser.problems(), { external: [], errors: [] }, "no request left loopback and the console stayed clean");
+usePage({ before, after, afterEach }, {
+  env: { SPORTSGATE_ADMIN_TOKEN: ADMIN_TOKEN, SPORTSGATE_ANONYMOUS_PLAN: "unlimited" },
+  ready: (s) => ({ server, page } = s),
 });
 
 const cardNames = () => page.$$eval("#games .card .team .name", (els) => els.map((e) => e.firstChild.textContent));

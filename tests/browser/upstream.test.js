@@ -4,38 +4,28 @@
 // nothing is cached.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { screenshot, startBrowser, startEspnMock, startServer } from "./harness.js";
+import { screenshot, startEspnMock, usePage } from "./harness.js";
 
 const NFL = "/apis/site/v2/sports/football/nfl/scoreboard";
 const LIVE_TTL_S = 3;
 
 let espn;
 let server;
-let browser;
 let page;
-
-before(async () => {
-  espn = await startEspnMock({ [NFL]: "espn/nfl-scoreboard-week11-live-scheduled-final-2022-11-20.json" });
-  server = await startServer({
+usePage({ before, after, afterEach }, {
+  ready: (s) => ({ server, page } = s),
+  env: {
     SPORTSGATE_PROVIDER: "espn",
-    SPORTSGATE_ESPN_URL: espn.url,
     SPORTSGATE_TTL_LIVE: `${LIVE_TTL_S}s`,
     SPORTSGATE_STALE_WHILE_REVALIDATE: "1s",
     SPORTSGATE_UPSTREAM_RETRIES: "0",
     SPORTSGATE_ANONYMOUS_PLAN: "unlimited",
-  });
-  browser = await startBrowser();
-  page = await browser.page();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await espn?.stop();
-});
-
-afterEach(() => {
-  assert.deepEqual(browser.problems(), { external: [], errors: [] }, "no request left loopback and the console stayed clean");
+  },
+  setup: async () => {
+    espn = await startEspnMock({ [NFL]: "espn/nfl-scoreboard-week11-live-scheduled-final-2022-11-20.json" });
+    return { SPORTSGATE_ESPN_URL: espn.url };
+  },
+  teardown: () => espn?.stop(),
 });
 
 describe("live games and upstream trouble", () => {
