@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, games, health, leagues, legacy, me, standings, stats, teams};
+use super::routes::{admin, games, health, leagues, legacy, me, pages, standings, stats, teams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,8 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, stats,
         health::healthz,
         health::readyz,
         health::metrics,
+        pages::scoreboard,
+        pages::admin_dashboard,
     ),
     modifiers(&Security),
     tags(
@@ -44,6 +46,7 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, stats,
         (name = "me", description = "The caller's key, limits, usage, preferences and history"),
         (name = "admin", description = "Key management, usage and cache (admin token; off unless SPORTSGATE_ADMIN_TOKEN is set)"),
         (name = "operations", description = "Health and metrics"),
+        (name = "pages", description = "Web pages: the scoreboard and the admin dashboard"),
     )
 )]
 pub struct ApiDoc;

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
+use axum::response::Redirect;
 use axum::routing::{delete, get, patch};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -60,6 +61,7 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
     let web = Router::new()
         .route("/", get(pages::scoreboard))
         .route("/admin", get(pages::admin_dashboard))
+        .route("/admin/", get(|| async { Redirect::permanent("/admin") }))
         .route("/assets/{file}", get(pages::asset))
         .layer(middleware::map_response(pages::security_headers));
     let app = Router::new()

@@ -96,6 +96,19 @@ async fn pages_revalidate_with_an_etag_and_unknown_or_escaping_asset_paths_are_4
 }
 
 #[tokio::test]
+async fn admin_with_a_trailing_slash_redirects_to_the_dashboard() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client.get(app.url("/admin/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(header(&r, "location"), "/admin");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn pages_are_never_counted_against_the_anonymous_plan() {
     let app = app().env("SPORTSGATE_ANONYMOUS_PLAN", "anonymous").spawn().await;
     // The anonymous burst is 10.

@@ -134,6 +134,16 @@ describe("admin dashboard", () => {
     assert.match(await page.textContent("#chart-upstream"), /SerpApi is not in use/);
 
     await screenshot(page, "admin", { fullPage: true });
+
+    await page.setViewportSize({ width: 360, height: 780 });
+    try {
+      await page.waitForTimeout(200);
+      const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(scroll <= width, `the dashboard is ${scroll}px wide in a ${width}px window`);
+      await screenshot(page, "admin-phone", { fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   test("signing out forgets the token", async () => {

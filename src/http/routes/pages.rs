@@ -36,12 +36,16 @@ pub async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// `/`: the scoreboard.
+/// The scoreboard web page (HTML; scripts and styles under `/assets/`).
+#[utoipa::path(get, path = "/", tag = "pages",
+    responses((status = 200, description = "The scoreboard page", content_type = "text/html")))]
 pub async fn scoreboard(request: HeaderMap) -> Response {
     serve("index.html", &request)
 }
 
-/// `/admin`: the admin dashboard (the admin token is typed into the page).
+/// The admin dashboard web page (HTML); the admin token is typed into the page.
+#[utoipa::path(get, path = "/admin", tag = "pages",
+    responses((status = 200, description = "The admin dashboard page", content_type = "text/html")))]
 pub async fn admin_dashboard(request: HeaderMap) -> Response {
     serve("admin.html", &request)
 }
