@@ -20,6 +20,8 @@ struct Link {
 
 pub struct ProviderChain {
     links: Vec<Link>,
+    /// The whole time one `fetch` may take, every provider and retry included.
+    budget: std::time::Duration,
     /// Fetches by provider and outcome since the chain was built (for `/admin/v1/stats`).
     calls: Tally<(ProviderKind, &'static str)>,
     /// SerpApi searches allowed per UTC month, when SerpApi is in the chain and capped.
@@ -45,12 +47,18 @@ impl ProviderChain {
             kinds.map(build).collect(),
             config.upstream.breaker_failures,
             config.upstream.breaker_cooldown,
+            config.upstream.budget,
         );
         chain.serpapi_budget = config.serpapi.monthly_budget;
         chain
     }
 
-    pub fn new(providers: Vec<Arc<dyn Provider>>, breaker_failures: u32, cooldown: std::time::Duration) -> Self {
+    pub fn new(
+        providers: Vec<Arc<dyn Provider>>,
+        breaker_failures: u32,
+        cooldown: std::time::Duration,
+        budget: std::time::Duration,
+    ) -> Self {
         let links = providers
             .into_iter()
             .map(|provider| Link {
@@ -60,6 +68,7 @@ impl ProviderChain {
             .collect();
         Self {
             links,
+            budget,
             calls: Tally::default(),
             serpapi_budget: None,
         }
@@ -113,17 +122,23 @@ impl ProviderChain {
             .collect()
     }
 
-    /// Asks each provider in turn until one answers. Returns the most telling error when
-    /// none does: the first provider's, unless it could not serve the query at all.
+    /// Asks each provider in turn until one answers, all within the chain's budget. Returns
+    /// the most telling error when none does: the first provider's, unless it could not
+    /// serve the query at all.
     pub async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {
+        let deadline = tokio::time::Instant::now() + self.budget;
         let mut first_error: Option<ProviderError> = None;
         for link in &self.links {
             if !link.provider.supports(query) {
                 continue;
             }
             let kind = link.provider.kind();
-            let result = if link.breaker.allow() {
-                let result = link.provider.fetch(query).await;
+            let result = if tokio::time::Instant::now() >= deadline {
+                Err(ProviderError::Timeout)
+            } else if link.breaker.allow() {
+                let result = tokio::time::timeout_at(deadline, link.provider.fetch(query))
+                    .await
+                    .unwrap_or(Err(ProviderError::Timeout));
                 match &result {
                     Ok(_) => link.breaker.record_success(),
                     Err(e) if e.is_upstream_failure() => link.breaker.record_failure(),

@@ -7,6 +7,7 @@ mod pg;
 
 mod admin_stats;
 mod caching;
+mod hardening;
 mod lifecycle;
 mod management;
 mod management_pg;

@@ -17,7 +17,7 @@ use crate::http::extract::ValidQuery;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::state::Started;
 use crate::management::{Management, Rejection};
-use crate::store::{DailyUsage, with_deadline};
+use crate::store::DailyUsage;
 
 const DEFAULT_DAYS: u32 = 14;
 const MAX_DAYS: u32 = 90;
@@ -134,12 +134,14 @@ pub async fn get_stats(
     let now = Utc::now();
     let to = now.date_naive();
     let from = to - Days::new(u64::from(days - 1));
-    management.usage.flush().await;
-    let requests_per_day = with_deadline(management.store.daily_usage(from, to)).await?;
+    let requests_per_day = management.usage.daily(from, to).await?;
     let chain = cache.chain();
     let month = now.format("%Y-%m").to_string();
     let in_use = chain.providers().contains(&ProviderKind::Serpapi);
-    let spent = with_deadline(management.store.budget_spent(ProviderKind::Serpapi.as_str(), &month)).await?;
+    let spent = management
+        .store
+        .budget_spent(ProviderKind::Serpapi.as_str(), &month)
+        .await?;
     let since = now - chrono::Duration::from_std(started.0.elapsed()).unwrap_or_default();
     Ok(Json(Stats {
         from,
