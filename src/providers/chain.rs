@@ -79,8 +79,9 @@ impl ProviderChain {
         self.serpapi_budget
     }
 
-    /// Fetches by provider and outcome (`ok`, `error`, or `refused` when an open circuit or
-    /// a spent budget stopped the call before it left) since the chain was built.
+    /// Fetches by provider and outcome (`ok`, `error`, or `refused` when an open circuit, a
+    /// spent budget or the chain's deadline stopped the call before it left) since the chain
+    /// was built.
     pub fn calls(&self) -> &Tally<(ProviderKind, &'static str)> {
         &self.calls
     }
@@ -133,9 +134,13 @@ impl ProviderChain {
                 continue;
             }
             let kind = link.provider.kind();
+            // Whether the provider was asked at all (past the deadline or with the circuit
+            // open it is not).
+            let mut asked = false;
             let result = if tokio::time::Instant::now() >= deadline {
                 Err(ProviderError::Timeout)
             } else if link.breaker.allow() {
+                asked = true;
                 let result = tokio::time::timeout_at(deadline, link.provider.fetch(query))
                     .await
                     .unwrap_or(Err(ProviderError::Timeout));
@@ -151,7 +156,8 @@ impl ProviderChain {
                     retry_after: link.breaker.retry_after(),
                 })
             };
-            self.calls.add((kind, call_outcome(&result)));
+            self.calls
+                .add((kind, if asked { call_outcome(&result) } else { "refused" }));
             match result {
                 Ok(fetched) => return Ok(fetched),
                 Err(err) => {
@@ -168,10 +174,11 @@ impl ProviderChain {
     }
 }
 
+/// How an asked provider answered; a spent budget stops the search before it is sent.
 fn call_outcome<T>(result: &Result<T, ProviderError>) -> &'static str {
     match result {
         Ok(_) => "ok",
-        Err(ProviderError::CircuitOpen { .. } | ProviderError::BudgetExhausted(_)) => "refused",
+        Err(ProviderError::BudgetExhausted(_)) => "refused",
         Err(_) => "error",
     }
 }

@@ -183,3 +183,25 @@ async fn plans_list_the_built_ins_and_config_plans_with_the_anonymous_one_marked
     assert_eq!(body["anonymous_plan"], "anonymous");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn calls_stopped_by_an_open_circuit_count_as_refused_not_sent() {
+    let app = app_with_admin().env("SPORTSGATE_BREAKER_FAILURES", "1").spawn().await;
+    mount_on(
+        &app.espn,
+        &espn_scoreboard_path("football/nfl"),
+        wiremock::ResponseTemplate::new(500),
+        1,
+        None,
+    )
+    .await;
+    for _ in 0..2 {
+        assert!(app.get(NFL_GAMES).await.status().is_server_error());
+    }
+    let s = stats(&app, "").await;
+    let espn = &s["upstream"]["calls"][0];
+    assert_eq!(espn["provider"], "espn");
+    assert_eq!((&espn["error"], &espn["refused"]), (&1.into(), &1.into()), "{s}");
+    assert_eq!(app.espn_calls().await, 1, "the refused call never left");
+    app.stop().await;
+}
