@@ -10,4 +10,4 @@ alb_certificate_arn    = "arn:aws:acm:eu-west-1:123456789012:certificate/0000000
 alb_tls_server_name    = "sportsgate.internal.example.com"
 alb_access_logs_bucket = "example-elb-access-logs"
 alarm_email            = "oncall@example.com"
-github_repository      = "example/sportsgate"
+github_repository      = "acme-sports/sportsgate"

@@ -1,6 +1,12 @@
 # ECS on Fargate: cluster (Container Insights), task definition, service behind
 # the internal ALB, CPU/request-count autoscaling, and the two IAM roles.
 #
+# Who owns what (deploy/README.md, "Releases"): Terraform owns the task definition's
+# content (environment, secrets, roles, sizes, logging) and publishes its latest revision
+# in the SSM parameter var.release_parameter_name. deploy/release.sh, the only release
+# path, registers that revision with the new image and rolls the service; so the service's
+# current revision belongs to releases and Terraform ignores it.
+#
 # Secrets reach the container only through `secrets` (valueFrom = SSM parameter
 # ARN), resolved by the ECS agent with the execution role at task start; they are
 # never part of `environment`, the task definition JSON or Terraform state.
@@ -112,7 +118,7 @@ resource "aws_ecs_cluster" "this" {
 
   setting {
     name  = "containerInsights"
-    value = "enabled"
+    value = var.container_insights ? "enabled" : "disabled"
   }
 
   tags = var.tags
@@ -253,6 +259,16 @@ resource "aws_ecs_task_definition" "this" {
   tags = var.tags
 }
 
+# The release template: Terraform's latest revision, read by deploy/release.sh.
+resource "aws_ssm_parameter" "release_template" {
+  #checkov:skip=CKV2_AWS_34:Holds a task-definition ARN, not a secret; the deploy role reads it without KMS rights.
+  name        = var.release_parameter_name
+  description = "Task definition revision Terraform last registered for ${var.name}; deploy/release.sh sets the image on it"
+  type        = "String"
+  value       = aws_ecs_task_definition.this.arn
+  tags        = var.tags
+}
+
 # --- Service ------------------------------------------------------------------
 
 resource "aws_ecs_service" "this" {
@@ -287,10 +303,10 @@ resource "aws_ecs_service" "this" {
   }
 
   lifecycle {
-    # desired_count belongs to autoscaling; task_definition to the deploy
-    # workflow (.github/workflows/deploy.yml registers a new revision per
-    # release). Terraform still registers revisions for its own changes and the
-    # next deploy builds on the latest one.
+    # desired_count belongs to autoscaling; the running revision to
+    # deploy/release.sh, which always starts from the revision published below, so
+    # Terraform's changes reach the tasks with the next release (or
+    # `deploy/release.sh --current` right after the apply).
     ignore_changes = [desired_count, task_definition]
   }
 

@@ -147,6 +147,17 @@ variable "extra_environment" {
   }
 }
 
+variable "release_parameter_name" {
+  description = "SSM parameter that publishes Terraform's task-definition revision to deploy/release.sh."
+  type        = string
+}
+
+variable "container_insights" {
+  description = "Container Insights on the cluster (per-task metrics, billed as custom metrics)."
+  type        = bool
+  default     = true
+}
+
 variable "tags" {
   description = "Tags for the ECS and IAM resources."
   type        = map(string)
