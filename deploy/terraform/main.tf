@@ -87,7 +87,6 @@ module "alb" {
 module "data_stores" {
   source                  = "./modules/data_stores"
   name                    = local.name
-  enable_redis            = var.enable_redis
   enable_postgres         = var.enable_postgres
   vpc_id                  = module.network.vpc_id
   subnet_ids              = module.network.private_subnet_ids
@@ -95,7 +94,6 @@ module "data_stores" {
   kms_key_arn             = module.kms.key_arn
   parameter_prefix        = local.parameter_prefix
   log_retention_days      = var.log_retention_days
-  redis_node_type         = var.redis_node_type
   db_instance_class       = var.db_instance_class
   db_multi_az             = var.db_multi_az
   db_performance_insights = var.db_performance_insights
@@ -126,12 +124,10 @@ module "ecs_service" {
   log_retention_days           = var.log_retention_days
   sports_api_key_parameter_arn = module.secrets.sports_api_key_parameter_arn
   admin_token_parameter_arn    = module.secrets.admin_token_parameter_arn
-  redis_url_parameter_arn      = module.data_stores.redis_url_parameter_arn
   database_url_parameter_arn   = module.data_stores.database_url_parameter_arn
   trusted_proxy_cidrs          = [module.network.vpc_cidr]
   extra_environment            = local.extra_environment
   release_parameter_name       = "${local.parameter_prefix}/release/task-definition-arn"
-  container_insights           = !local.low_cost
 }
 
 module "api_gateway" {

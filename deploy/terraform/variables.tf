@@ -67,7 +67,7 @@ variable "vpc_cidr" {
 }
 
 variable "cost_profile" {
-  description = "hardened: a NAT gateway per AZ, interface endpoints for ECR/Logs/SSM, Container Insights. low_cost: one NAT gateway, no interface endpoints (AWS APIs through NAT), no Container Insights. Estimates: deploy/cost/estimate.md."
+  description = "hardened: a NAT gateway per AZ, interface endpoints for ECR/Logs/SSM. low_cost: one NAT gateway, no interface endpoints (AWS APIs through NAT). Estimates: deploy/cost/estimate.md."
   type        = string
   default     = "hardened"
 
@@ -218,7 +218,7 @@ variable "extra_environment" {
 
   validation {
     condition = length(setintersection(keys(var.extra_environment), [
-      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_REDIS_URL", "SPORTSGATE_DATABASE_URL",
+      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_DATABASE_URL",
     ])) == 0
     error_message = "Secrets must not be passed as plain environment: use sports_api_key/admin_token (SSM) or the data stores."
   }
@@ -371,22 +371,10 @@ variable "rate_limit_log_pattern" {
 
 # --- Optional data stores ---------------------------------------------------------
 
-variable "enable_redis" {
-  description = "Create ElastiCache Redis and inject SPORTSGATE_REDIS_URL (shared cache and rate limits across tasks)."
-  type        = bool
-  default     = false
-}
-
 variable "enable_postgres" {
   description = "Create RDS PostgreSQL and inject SPORTSGATE_DATABASE_URL (shared API keys and usage across tasks)."
   type        = bool
   default     = false
-}
-
-variable "redis_node_type" {
-  description = "ElastiCache node type."
-  type        = string
-  default     = "cache.t4g.micro"
 }
 
 variable "db_instance_class" {

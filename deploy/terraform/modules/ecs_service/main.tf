@@ -30,7 +30,6 @@ locals {
   # Connection URLs with credentials (only when the data stores are enabled).
   optional_secrets = [
     for s in [
-      { name = "SPORTSGATE_REDIS_URL", valueFrom = var.redis_url_parameter_arn },
       { name = "SPORTSGATE_DATABASE_URL", valueFrom = var.database_url_parameter_arn },
     ] : s if s.valueFrom != null
   ]
@@ -118,7 +117,7 @@ resource "aws_ecs_cluster" "this" {
 
   setting {
     name  = "containerInsights"
-    value = var.container_insights ? "enabled" : "disabled"
+    value = "enabled"
   }
 
   tags = var.tags
