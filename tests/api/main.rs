@@ -7,6 +7,7 @@ mod pg;
 
 mod caching;
 mod deploy_contract;
+mod hardening;
 mod lifecycle;
 mod management;
 mod management_pg;
