@@ -301,3 +301,12 @@ def test_rate_limit_alarm_filter_matches_the_binarys_429_log_line(tf: Config, se
     matched = [l for l in lines if _filter_matches(pattern, l)]
     assert len(matched) == statuses.count(429), f"{pattern}: {len(matched)} lines for {statuses.count(429)} 429s"
     assert all(l.get("status") == 429 for l in matched)
+
+
+def test_metrics_listen_only_on_the_tasks_loopback(tf: Config) -> None:
+    ((td, cdef),) = container_definitions(tf)
+    env = {e["name"]: e.get("value") for e in tf.entries(td.module, cdef["environment"])}
+    host, _, port = env["SPORTSGATE_METRICS_LISTEN"].rpartition(":")
+    assert host == "127.0.0.1" and int(port) != CONTAINER_PORT, env["SPORTSGATE_METRICS_LISTEN"]
+    # Nothing maps that port out of the task.
+    assert [p["containerPort"] for p in cdef["portMappings"]] == ["${var.container_port}"]

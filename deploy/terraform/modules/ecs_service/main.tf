@@ -43,6 +43,9 @@ locals {
     { name = "SPORTSGATE_LISTEN", value = "0.0.0.0:${var.container_port}" },
     { name = "SPORTSGATE_LOG_FORMAT", value = "json" },
     { name = "SPORTSGATE_TRUSTED_PROXIES", value = join(",", var.trusted_proxy_cidrs) },
+    # /metrics only on the task's loopback (for a scraping sidecar), never on the port the
+    # ALB reaches; API Gateway has no route for it either.
+    { name = "SPORTSGATE_METRICS_LISTEN", value = "127.0.0.1:9464" },
     # The root filesystem is read-only; /data is the task's writable volume.
     { name = "TMPDIR", value = "/data" },
   ]
