@@ -292,9 +292,14 @@ def test_rate_limit_alarm_filter_matches_the_binarys_429_log_line(tf: Config, se
     before = len(_log_lines(server))
     statuses = [http_status(f"{server.base}/v1/leagues") for _ in range(40)]
     assert 429 in statuses, f"anonymous burst not limited: {statuses}"
-    # The access log is written by a background thread: wait (bounded) for our lines.
+    # The access log is written in batches by a background thread: wait (bounded) until
+    # all 40 lines are out, nudging it with a request to another route.
     deadline = time.monotonic() + 10
-    while len(lines := _log_lines(server)[before:]) < len(statuses) and time.monotonic() < deadline:
+    while True:
+        lines = [l for l in _log_lines(server)[before:] if l.get("route") == "/v1/leagues"]
+        if len(lines) >= len(statuses) or time.monotonic() > deadline:
+            break
+        http_status(f"{server.base}/healthz")
         time.sleep(0.1)
     pattern = tf.variables["."]["rate_limit_log_pattern"]["default"]
     assert tf.module_call("monitoring").body["rate_limit_log_pattern"] == "${var.rate_limit_log_pattern}"
