@@ -95,11 +95,6 @@ impl KeyRing {
         Ok(())
     }
 
-    /// Keys in the directory (for readiness and tests).
-    pub fn known_keys(&self) -> usize {
-        self.directory.read().expect("directory lock").len()
-    }
-
     fn remember(&self, record: &ApiKeyRecord) {
         self.directory
             .write()
