@@ -7,6 +7,7 @@ mod pg;
 
 mod admin_stats;
 mod caching;
+mod deploy_contract;
 mod hardening;
 mod lifecycle;
 mod management;

@@ -1,6 +1,7 @@
 //! Reading usage and history as they stand: the store's rows plus what is still buffered
 //! here (pending, or in a batch being written), without forcing a flush. The in-flight
-//! batch is held shared while reading, so a batch is seen either in the store or here.
+//! batch is held shared while reading, so a batch is seen either in the store or here (a
+//! batch stuck after a failure is asked about: its commit may have gone through).
 
 use std::collections::BTreeMap;
 
@@ -31,7 +32,7 @@ impl UsageBook {
                     .or_default() += n;
             }
         };
-        self.each_buffered(in_flight.as_ref(), &mut add);
+        self.each_buffered(in_flight.as_ref(), &mut add).await;
         let limit = if filter.limit == 0 {
             usize::MAX
         } else {
@@ -63,17 +64,21 @@ impl UsageBook {
                 let subject = DailyUsage::series_of(&key.subject).to_owned();
                 *merged.entry((key.day, subject)).or_default() += n;
             }
-        });
+        })
+        .await;
         Ok(merged
             .into_iter()
             .map(|((day, subject), count)| DailyUsage { subject, day, count })
             .collect())
     }
 
-    /// Calls `add` with every count still buffered here: the batch being written, then the
+    /// Calls `add` with every count still buffered here: the batch being written (unless the
+    /// store already has it: its answer may have been lost after the commit), then the
     /// pending one.
-    fn each_buffered(&self, in_flight: Option<&Batch>, add: &mut dyn FnMut(&UsageKey, u64)) {
-        if let Some(batch) = in_flight {
+    async fn each_buffered(&self, in_flight: Option<&Batch>, add: &mut (dyn FnMut(&UsageKey, u64) + Send)) {
+        if let Some(batch) = in_flight
+            && !self.store.batch_applied(&batch.id).await.unwrap_or(false)
+        {
             batch.deltas.iter().for_each(|(k, n)| add(k, *n));
         }
         let pending = self.pending.lock().expect("usage lock");
@@ -82,10 +87,10 @@ impl UsageBook {
 
     /// A key's newest history entries, newest first.
     pub async fn history(&self, key_id: &str, limit: u32) -> Result<Vec<HistoryEntry>, StoreError> {
-        let in_flight = self.in_flight.read().await;
+        let notes = self.notes_in_flight.read().await;
         let mut entries = self.store.history(key_id, limit).await?;
-        if let Some(batch) = in_flight.as_ref() {
-            entries.extend(batch.history.iter().filter(|e| e.key_id == key_id).cloned());
+        if let Some(queue) = notes.history.get(key_id) {
+            entries.extend(queue.iter().cloned());
         }
         {
             let pending = self.pending.lock().expect("usage lock");
