@@ -215,8 +215,11 @@ impl Plans {
         })
     }
 
+    /// The plan of that name; names, like every id, are matched without regard to case.
     pub fn get(&self, name: &str) -> Option<&Arc<Plan>> {
-        self.plans.get(name)
+        self.plans
+            .get(name)
+            .or_else(|| self.plans.get(&name.trim().to_ascii_lowercase()))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Plan>> {

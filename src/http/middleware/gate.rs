@@ -32,6 +32,7 @@ pub async fn gate(
                 .get::<MatchedPath>()
                 .map_or("", MatchedPath::as_str)
                 .to_owned();
+            let method = request.method().as_str().to_owned();
             let line = request
                 .uri()
                 .path_and_query()
@@ -43,6 +44,7 @@ pub async fn gate(
                 management: management.clone(),
                 caller: caller.clone(),
                 route,
+                method,
                 line,
                 now,
                 status: 499,
@@ -81,7 +83,7 @@ pub async fn gate(
                 } else {
                     "month"
                 },
-                resets_at.to_rfc3339()
+                crate::domain::time::rfc3339(resets_at)
             );
             let error = ApiError::QuotaExceeded {
                 plan: caller.plan.name.clone(),
@@ -120,6 +122,7 @@ struct Accounted {
     management: Arc<Management>,
     caller: Caller,
     route: String,
+    method: String,
     line: String,
     now: DateTime<Utc>,
     status: u16,
@@ -128,6 +131,6 @@ struct Accounted {
 impl Drop for Accounted {
     fn drop(&mut self) {
         self.management
-            .record(&self.caller, &self.route, &self.line, self.status, self.now);
+            .record(&self.caller, &self.route, &self.method, &self.line, self.status, self.now);
     }
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::cache::SportsCache;
 use crate::domain::{Catalogue, ProviderKind};
+use crate::providers::Coverage;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeagueSummary {
@@ -18,6 +19,9 @@ pub struct LeagueSummary {
     pub time_zone: String,
     /// Upstreams that know this league.
     pub providers: Vec<ProviderKind>,
+    /// What each provider in force (primary first) serves for this league: kinds of data
+    /// and which days `date=` can ask for. A kind no provider lists answers 404.
+    pub serves: Vec<Coverage>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,6 +46,7 @@ pub async fn list_leagues(
             sport: l.sport.clone(),
             time_zone: l.time_zone.name().to_owned(),
             providers: l.providers(),
+            serves: cache.chain().coverage(l),
         })
         .collect();
     Json(LeaguesResponse {

@@ -33,6 +33,7 @@ pub struct QuotaView {
     pub limit: u64,
     pub used: u64,
     pub remaining: u64,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
     pub resets_at: DateTime<Utc>,
 }
 
