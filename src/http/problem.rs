@@ -77,7 +77,8 @@ impl ApiError {
         }
     }
 
-    fn problem(&self) -> (StatusCode, Problem) {
+    /// The status and problem document this error answers with.
+    pub fn problem(&self) -> (StatusCode, Problem) {
         let p = |status: StatusCode, slug: &str, title: &'static str, detail: String| Problem {
             kind: format!("/problems/{slug}"),
             title,

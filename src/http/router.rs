@@ -19,7 +19,7 @@ use super::middleware::gate::gate;
 use super::middleware::header_limit::limit_headers;
 use super::middleware::request_id::FastUuid;
 use super::problem::ApiError;
-use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, docs, favourites, games, health, leagues, legacy, me, standings, teams};
 use super::state::AppState;
 
 /// Largest request body accepted (preferences, admin requests).
@@ -37,6 +37,7 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
         .route("/v1/me", get(me::get_me))
         .route("/v1/me/preferences", get(me::get_preferences).put(me::put_preferences))
         .route("/v1/me/history", get(me::get_history))
+        .route("/v1/me/games", get(favourites::get_my_games))
         .route_layer(middleware::from_fn_with_state(state.management.clone(), gate));
     // Admin API: only with SPORTSGATE_ADMIN_TOKEN set, and only with that token.
     let admin = Router::new()
