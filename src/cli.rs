@@ -177,7 +177,10 @@ async fn keys(config: &Config, action: KeysAction) -> ExitCode {
                 .await
                 .map(|issued| {
                     let k = &issued.record;
-                    println!("created key {} ({}, plan {})", k.id, k.name, k.plan);
+                    let expires = k.expires_at.map_or_else(String::new, |t| {
+                        format!(", expires {}", crate::domain::time::rfc3339(t))
+                    });
+                    println!("created key {} ({}, plan {}{expires})", k.id, k.name, k.plan);
                     println!("token (shown once, store it now): {}", issued.token.expose_secret());
                 })
         }
