@@ -278,4 +278,6 @@ fn digest(parts: &[&str]) -> String {
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
