@@ -90,7 +90,13 @@ proptest! {
         search_zone in 0..ZONES.len(),
     ) {
         let zone = ZONES[zone];
-        let mut card = json!({"games": entries.iter().map(|e| e.0.clone()).collect::<Vec<_>>()});
+        // Stray entries that are not objects (numbers, lists, null) sit between the games.
+        let mut listed: Vec<Value> = Vec::new();
+        for (i, entry) in entries.iter().enumerate() {
+            listed.push(entry.0.clone());
+            listed.push(if i % 2 == 0 { json!(i) } else { Value::Null });
+        }
+        let mut card = json!({"games": listed});
         if let Some(spotlight) = &spotlight {
             card["game_spotlight"] = spotlight.0.clone();
         }
