@@ -197,7 +197,9 @@ async fn keys(config: &Config, action: KeysAction) -> ExitCode {
                 } else {
                     "expired"
                 };
-                let used = k.last_used_at.map_or_else(|| "never".to_owned(), crate::domain::time::rfc3339);
+                let used = k
+                    .last_used_at
+                    .map_or_else(|| "never".to_owned(), crate::domain::time::rfc3339);
                 println!("{:<12}  {:<10}  {:<8}  {:<25}  {}", k.id, k.plan, state, used, k.name);
             }
         }),

@@ -73,7 +73,10 @@ mod tests {
 
     #[test]
     fn an_eastern_day_needs_one_eastern_board_and_a_london_day_two() {
-        assert_eq!(overlapping_days(date("2026-07-01"), New_York, New_York), [date("2026-07-01")]);
+        assert_eq!(
+            overlapping_days(date("2026-07-01"), New_York, New_York),
+            [date("2026-07-01")]
+        );
         // London's 2 July starts at 19:00 Eastern on 1 July.
         assert_eq!(
             overlapping_days(date("2026-07-02"), London, New_York),

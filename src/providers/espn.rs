@@ -9,12 +9,9 @@ use chrono::{NaiveDate, Utc};
 use url::Url;
 
 use super::upstream_client::{Free, UpstreamClient};
-use super::{
-    Coverage, DataKind, DateCoverage, Dataset, Fetched, Provider, ProviderError, UpstreamQuery,
-    games_of_day,
-};
-use crate::domain::time::overlapping_days;
+use super::{Coverage, DataKind, Dataset, DateCoverage, Fetched, Provider, ProviderError, UpstreamQuery, games_of_day};
 use crate::config::{EspnSettings, UpstreamSettings};
+use crate::domain::time::overlapping_days;
 use crate::domain::{League, ProviderKind, Source};
 
 pub struct EspnProvider {

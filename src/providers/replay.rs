@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use include_dir::{Dir, include_dir};
 
 use super::{
-    Coverage, DataKind, DateCoverage, Dataset, Fetched, Provider, ProviderError, UpstreamQuery, espn, games_of_day,
+    Coverage, DataKind, Dataset, DateCoverage, Fetched, Provider, ProviderError, UpstreamQuery, espn, games_of_day,
     serpapi,
 };
 use crate::domain::{League, ProviderKind, Source};
@@ -78,13 +78,21 @@ impl ReplayProvider {
 
     /// The games of a league-local day from recorded boards, as the ESPN provider composes
     /// them live; every board the day overlaps must be recorded.
-    async fn games_of_day(&self, query: &UpstreamQuery, day: NaiveDate, source: &Source) -> Result<Dataset, ProviderError> {
+    async fn games_of_day(
+        &self,
+        query: &UpstreamQuery,
+        day: NaiveDate,
+        source: &Source,
+    ) -> Result<Dataset, ProviderError> {
         let league = &query.league;
         let espn = league.espn.as_ref().ok_or_else(|| no_recording(query))?;
         let mut boards = Vec::new();
         for board in espn::board_days(day, league) {
             let body = self.read(&Self::board_path(&espn.path, board)).await.ok_or_else(|| {
-                ProviderError::NoRecording(format!("games of league {} on {day} (ESPN board of {board})", league.id))
+                ProviderError::NoRecording(format!(
+                    "games of league {} on {day} (ESPN board of {board})",
+                    league.id
+                ))
             })?;
             boards.push(espn::scoreboard::parse_scoreboard(&body, league, source)?);
         }
@@ -98,7 +106,11 @@ impl ReplayProvider {
         let names: Vec<String> = match &self.recordings {
             Recordings::Bundled => BUNDLED
                 .get_dir(&dir)
-                .map(|d| d.files().filter_map(|f| f.path().file_name()?.to_str().map(str::to_owned)).collect())
+                .map(|d| {
+                    d.files()
+                        .filter_map(|f| f.path().file_name()?.to_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default(),
             Recordings::Directory(root) => safe_join(root, &dir)
                 .and_then(|p| std::fs::read_dir(p).ok())

@@ -14,7 +14,7 @@ use url::Url;
 
 use self::budget::MonthlyBudget;
 use super::upstream_client::{Free, UpstreamClient};
-use super::{Coverage, DataKind, DateCoverage, Dataset, Fetched, Provider, ProviderError, UpstreamQuery};
+use super::{Coverage, DataKind, Dataset, DateCoverage, Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::{SerpapiSettings, UpstreamSettings};
 use crate::domain::{League, ProviderKind, Source};
 use crate::store::Store;

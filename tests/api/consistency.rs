@@ -41,13 +41,20 @@ async fn every_timestamp_in_every_answer_has_one_form_and_history_says_the_metho
         .await
         .unwrap();
     let key_view = &created["key"];
-    assert_eq!(key_view["plan"], "free", "plan names are matched in any case, written lower");
+    assert_eq!(
+        key_view["plan"], "free",
+        "plan names are matched in any case, written lower"
+    );
     assert!(is_our_timestamp(key_view["created_at"].as_str().unwrap()), "{created}");
     assert!(is_our_timestamp(key_view["expires_at"].as_str().unwrap()), "{created}");
     let token = created["token"].as_str().unwrap();
 
     let games: Value = get_as(&app, "/v1/leagues/nfl/games", token).await.json().await.unwrap();
-    assert!(is_our_timestamp(games["source"]["fetched_at"].as_str().unwrap()), "{}", games["source"]);
+    assert!(
+        is_our_timestamp(games["source"]["fetched_at"].as_str().unwrap()),
+        "{}",
+        games["source"]
+    );
     assert!(is_our_timestamp(games["games"][0]["starts_at"].as_str().unwrap()));
     let r = app
         .client
@@ -69,13 +76,32 @@ async fn every_timestamp_in_every_answer_has_one_form_and_history_says_the_metho
         .collect();
     assert_eq!(
         seen,
-        [("GET", "/v1/me"), ("PUT", "/v1/me/preferences"), ("GET", "/v1/leagues/nfl/games")],
+        [
+            ("GET", "/v1/me"),
+            ("PUT", "/v1/me/preferences"),
+            ("GET", "/v1/leagues/nfl/games")
+        ],
         "{history}"
     );
-    assert!(entries.iter().all(|e| is_our_timestamp(e["at"].as_str().unwrap())), "{history}");
+    assert!(
+        entries.iter().all(|e| is_our_timestamp(e["at"].as_str().unwrap())),
+        "{history}"
+    );
 
-    let keys: Value = admin(&app, Method::GET, "/admin/v1/keys").send().await.unwrap().json().await.unwrap();
-    assert!(keys["keys"].as_array().unwrap().iter().all(|k| is_our_timestamp(k["created_at"].as_str().unwrap())));
+    let keys: Value = admin(&app, Method::GET, "/admin/v1/keys")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        keys["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| is_our_timestamp(k["created_at"].as_str().unwrap()))
+    );
     app.stop().await;
 }
 
@@ -84,7 +110,16 @@ async fn the_cli_writes_the_same_timestamp_form() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
     let out = run_binary(
-        &["keys", "create", "--name", "cli", "--plan", "Pro", "--expires-in", "30d"],
+        &[
+            "keys",
+            "create",
+            "--name",
+            "cli",
+            "--plan",
+            "Pro",
+            "--expires-in",
+            "30d",
+        ],
         &[("SPORTSGATE_DATABASE_URL", &url)],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -101,7 +136,10 @@ async fn account_and_admin_routes_are_labelled_by_their_route_template() {
     let key = create_key(&app, "metered", "free").await;
     get_as(&app, "/v1/me", &key.token).await;
     get_as(&app, "/v1/me/games", &key.token).await;
-    admin(&app, Method::DELETE, &format!("/admin/v1/keys/{}", key.id)).send().await.unwrap();
+    admin(&app, Method::DELETE, &format!("/admin/v1/keys/{}", key.id))
+        .send()
+        .await
+        .unwrap();
     let text = app.get("/metrics").await.text().await.unwrap();
     for label in [
         r#"route="/v1/me",status="200""#,
@@ -110,9 +148,13 @@ async fn account_and_admin_routes_are_labelled_by_their_route_template() {
         r#"route="/admin/v1/keys/{id}",status="2xx""#,
     ] {
         assert!(
-            text.lines().any(|l| l.starts_with("sportsgate_http_requests_total{") && l.contains(label)),
+            text.lines()
+                .any(|l| l.starts_with("sportsgate_http_requests_total{") && l.contains(label)),
             "no series with {label}:\n{}",
-            text.lines().filter(|l| l.starts_with("sportsgate_http_requests_total")).collect::<Vec<_>>().join("\n")
+            text.lines()
+                .filter(|l| l.starts_with("sportsgate_http_requests_total"))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
     assert!(!text.contains(r#"route="other""#), "{text}");
@@ -122,8 +164,16 @@ async fn account_and_admin_routes_are_labelled_by_their_route_template() {
 #[tokio::test]
 async fn upstream_series_exist_at_zero_before_the_first_upstream_call() {
     // A process of its own: the in-process recorder is shared by every test.
-    let server = spawn_binary(&[("SPORTSGATE_PROVIDER", "espn"), ("SPORTSGATE_ESPN_URL", &closed_port_url())]);
-    let text = reqwest::get(format!("{}/metrics", server.base)).await.unwrap().text().await.unwrap();
+    let server = spawn_binary(&[
+        ("SPORTSGATE_PROVIDER", "espn"),
+        ("SPORTSGATE_ESPN_URL", &closed_port_url()),
+    ]);
+    let text = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for series in [
         r#"sportsgate_upstream_requests_total{provider="espn",outcome="ok"} 0"#,
         r#"sportsgate_upstream_requests_total{provider="espn",outcome="timeout"} 0"#,

@@ -34,7 +34,12 @@ async fn boards_asked(app: &TestApp) -> Vec<String> {
         .await
         .unwrap_or_default()
         .iter()
-        .filter_map(|r| r.url.query_pairs().find(|(k, _)| k == "dates").map(|(_, v)| v.into_owned()))
+        .filter_map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "dates")
+                .map(|(_, v)| v.into_owned())
+        })
         .collect()
 }
 
@@ -43,7 +48,13 @@ fn short_names(body: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| format!("{} @ {}", g["away"]["abbreviation"].as_str().unwrap(), g["home"]["abbreviation"].as_str().unwrap()))
+        .map(|g| {
+            format!(
+                "{} @ {}",
+                g["away"]["abbreviation"].as_str().unwrap(),
+                g["home"]["abbreviation"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -56,7 +67,14 @@ async fn with_serpapi_primary_a_dated_query_asks_espn_for_that_day_and_is_cached
         .spawn()
         .await;
     mount_board(&app, "football/nfl", "20221120", fixture(NFL_WEEK11)).await;
-    mount_on(&app.serpapi, "/search.json", fixture_response(SERPAPI_BUNDESLIGA), 5, None).await;
+    mount_on(
+        &app.serpapi,
+        "/search.json",
+        fixture_response(SERPAPI_BUNDESLIGA),
+        5,
+        None,
+    )
+    .await;
 
     let response = app.get("/v1/leagues/nfl/games?date=2022-11-20").await;
     assert_eq!(header(&response, "x-cache"), "MISS");
@@ -65,8 +83,18 @@ async fn with_serpapi_primary_a_dated_query_asks_espn_for_that_day_and_is_cached
     // Thursday and Monday games of the week's board are other days.
     assert_eq!(body["count"], 12, "{body}");
     assert_eq!(body["source"]["provider"], "espn");
-    assert!(body["games"].as_array().unwrap().iter().all(|g| g["local_date"] == "2022-11-20"));
-    assert_eq!(app.serpapi_calls().await, 0, "SerpApi cannot look a day up and is not asked");
+    assert!(
+        body["games"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["local_date"] == "2022-11-20")
+    );
+    assert_eq!(
+        app.serpapi_calls().await,
+        0,
+        "SerpApi cannot look a day up and is not asked"
+    );
     assert_eq!(boards_asked(&app).await, ["20221120"]);
 
     let again = app.get("/v1/leagues/nfl/games?date=2022-11-20&status=live").await;
@@ -91,7 +119,14 @@ async fn with_serpapi_alone_a_dated_query_is_a_400_date_unsupported_never_an_emp
         .env("SPORTSGATE_FALLBACK_PROVIDER", "none")
         .spawn()
         .await;
-    mount_on(&app.serpapi, "/search.json", fixture_response(SERPAPI_BUNDESLIGA), 5, None).await;
+    mount_on(
+        &app.serpapi,
+        "/search.json",
+        fixture_response(SERPAPI_BUNDESLIGA),
+        5,
+        None,
+    )
+    .await;
     let response = app.get("/v1/leagues/bundesliga/games?date=2023-08-04").await;
     assert_eq!(response.status(), 400);
     assert_eq!(header(&response, "content-type"), "application/problem+json");
@@ -103,8 +138,16 @@ async fn with_serpapi_alone_a_dated_query_is_a_400_date_unsupported_never_an_emp
 
     // /v1/leagues says the same ahead of time.
     let (_, leagues) = app.get_json("/v1/leagues").await;
-    let bundesliga = leagues["leagues"].as_array().unwrap().iter().find(|l| l["id"] == "bundesliga").unwrap();
-    assert_eq!(bundesliga["serves"], serde_json::json!([{"provider": "serpapi", "kinds": ["games"], "dates": "none"}]));
+    let bundesliga = leagues["leagues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "bundesliga")
+        .unwrap();
+    assert_eq!(
+        bundesliga["serves"],
+        serde_json::json!([{"provider": "serpapi", "kinds": ["games"], "dates": "none"}])
+    );
     app.stop().await;
 }
 
@@ -141,7 +184,13 @@ async fn a_game_just_after_london_midnight_is_on_the_london_day_from_the_eastern
 
     let (_, july_1) = app.get_json("/v1/leagues/worldcup/games?date=2026-07-01").await;
     assert_eq!(short_names(&july_1), ["COD @ ENG", "SEN @ BEL"]);
-    assert!(july_1["games"].as_array().unwrap().iter().all(|g| g["local_date"] == "2026-07-01"));
+    assert!(
+        july_1["games"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["local_date"] == "2026-07-01")
+    );
     let mut asked = boards_asked(&app).await;
     asked.sort();
     assert_eq!(asked, ["20260630", "20260701", "20260701", "20260702"]);
@@ -178,7 +227,10 @@ async fn replay_answers_recorded_days_and_says_which_days_and_kinds_it_has() {
     let app = app().env("SPORTSGATE_PROVIDER", "replay").spawn().await;
     let (status, body) = app.get_json("/v1/leagues/nfl/games?date=2023-10-08").await;
     assert_eq!(status, 200);
-    assert_eq!(body["count"], 12, "the Sunday of week 5 in New York, the 20:20 ET game included");
+    assert_eq!(
+        body["count"], 12,
+        "the Sunday of week 5 in New York, the 20:20 ET game included"
+    );
 
     let response = app.get("/v1/leagues/nfl/games?date=2023-10-15").await;
     assert_eq!(response.status(), 404);
@@ -188,7 +240,13 @@ async fn replay_answers_recorded_days_and_says_which_days_and_kinds_it_has() {
 
     let (_, leagues) = app.get_json("/v1/leagues").await;
     let serves = |id: &str| {
-        leagues["leagues"].as_array().unwrap().iter().find(|l| l["id"] == id).unwrap()["serves"].clone()
+        leagues["leagues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()["serves"]
+            .clone()
     };
     assert_eq!(
         serves("nfl"),
@@ -198,6 +256,10 @@ async fn replay_answers_recorded_days_and_says_which_days_and_kinds_it_has() {
         serves("epl"),
         serde_json::json!([{"provider": "replay", "kinds": ["games", "standings"], "dates": "none"}])
     );
-    assert_eq!(serves("ucl"), serde_json::json!([]), "nothing recorded for the Champions League");
+    assert_eq!(
+        serves("ucl"),
+        serde_json::json!([]),
+        "nothing recorded for the Champions League"
+    );
     app.stop().await;
 }

@@ -27,7 +27,14 @@ async fn mount_board(app: &TestApp, sport_league: &str, board: &str, body: Vec<u
 
 async fn keyed_app() -> (TestApp, Key) {
     let app = app().env("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN).spawn().await;
-    mount_on(&app.espn, "/apis/site/v2/sports/football/nfl/teams", fixture_response(NFL_TEAMS), 5, None).await;
+    mount_on(
+        &app.espn,
+        "/apis/site/v2/sports/football/nfl/teams",
+        fixture_response(NFL_TEAMS),
+        5,
+        None,
+    )
+    .await;
     let key = create_key(&app, "fan", "free").await;
     (app, key)
 }
@@ -51,13 +58,23 @@ async fn my_games(app: &TestApp, key: &Key, query: &str) -> (StatusCode, Value, 
 }
 
 fn ids(body: &Value) -> Vec<String> {
-    body["games"].as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap().to_owned()).collect()
+    body["games"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
 async fn favourite_team_and_league_games_over_each_leagues_own_days_with_unanswered_days_listed() {
     let (app, key) = keyed_app().await;
-    let (status, saved) = save(&app, &key, json!({"favourite_leagues": ["epl"], "favourite_teams": [{"league": "nfl", "team": "chiefs"}]})).await;
+    let (status, saved) = save(
+        &app,
+        &key,
+        json!({"favourite_leagues": ["epl"], "favourite_teams": [{"league": "nfl", "team": "chiefs"}]}),
+    )
+    .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["favourite_teams"][0]["team"], "Kansas City Chiefs");
 
@@ -89,9 +106,18 @@ async fn favourite_team_and_league_games_over_each_leagues_own_days_with_unanswe
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["count"], 7);
     assert!(body["games"].as_array().unwrap().iter().all(|g| g["league"] == "epl"));
-    let kickoffs: Vec<&str> = body["games"].as_array().unwrap().iter().map(|g| g["starts_at"].as_str().unwrap()).collect();
+    let kickoffs: Vec<&str> = body["games"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["starts_at"].as_str().unwrap())
+        .collect();
     assert!(kickoffs.windows(2).all(|w| w[0] <= w[1]), "by kick-off: {kickoffs:?}");
-    assert_eq!(body["unavailable"].as_array().unwrap().len(), 1, "the NFL board of that day is not on the mock");
+    assert_eq!(
+        body["unavailable"].as_array().unwrap().len(),
+        1,
+        "the NFL board of that day is not on the mock"
+    );
     app.stop().await;
 }
 
@@ -106,7 +132,13 @@ async fn by_default_the_days_start_today_in_the_leagues_zone() {
     for event in board["events"].as_array_mut().unwrap() {
         event["date"] = json!(format!("{today}T23:00Z"));
     }
-    mount_board(&app, "basketball/nba", &today.format("%Y%m%d").to_string(), board.to_string().into_bytes()).await;
+    mount_board(
+        &app,
+        "basketball/nba",
+        &today.format("%Y%m%d").to_string(),
+        board.to_string().into_bytes(),
+    )
+    .await;
     let (status, body, _) = my_games(&app, &key, "?days=1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["leagues"][0]["dates"], json!([today.to_string()]));
@@ -144,10 +176,19 @@ async fn bad_parameters_anonymous_callers_and_unchecked_teams_are_refused() {
 
     // A team the league's teams cannot be checked against (ESPN's EPL team list fails): the
     // preferences are not saved unchecked.
-    let (status, problem) = save(&app, &key, json!({"favourite_teams": [{"league": "epl", "team": "Spurs"}]})).await;
+    let (status, problem) = save(
+        &app,
+        &key,
+        json!({"favourite_teams": [{"league": "epl", "team": "Spurs"}]}),
+    )
+    .await;
     assert_eq!(status, 502, "{problem}");
     assert!(app.espn_calls().await > before);
-    let prefs = get_as(&app, "/v1/me/preferences", &key.token).await.json::<Value>().await.unwrap();
+    let prefs = get_as(&app, "/v1/me/preferences", &key.token)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
     assert_eq!(prefs["favourite_teams"], json!([]));
     app.stop().await;
 }

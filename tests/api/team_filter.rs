@@ -14,7 +14,13 @@ fn matchups(body: &Value) -> BTreeSet<String> {
         .as_array()
         .unwrap_or_else(|| panic!("no games in {body}"))
         .iter()
-        .map(|g| format!("{} @ {}", g["away"]["abbreviation"].as_str().unwrap(), g["home"]["abbreviation"].as_str().unwrap()))
+        .map(|g| {
+            format!(
+                "{} @ {}",
+                g["away"]["abbreviation"].as_str().unwrap(),
+                g["home"]["abbreviation"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -87,7 +93,14 @@ async fn what_users_type_finds_the_premier_league_clubs_they_mean() {
 async fn ids_and_enum_values_are_matched_in_any_case_and_written_in_lower_case() {
     let app = spawn_app().await;
     app.mock_espn_scoreboard("football/nfl", NFL_WEEK11).await;
-    mount_on(&app.espn, "/apis/v2/sports/soccer/eng.1/standings", fixture_response(EPL_STANDINGS), 5, None).await;
+    mount_on(
+        &app.espn,
+        "/apis/v2/sports/soccer/eng.1/standings",
+        fixture_response(EPL_STANDINGS),
+        5,
+        None,
+    )
+    .await;
     let (_, lower) = app.get_json("/v1/leagues/nfl/games?status=live").await;
     for url in [
         "/v1/leagues/NFL/games?status=live",
@@ -98,7 +111,13 @@ async fn ids_and_enum_values_are_matched_in_any_case_and_written_in_lower_case()
         assert_eq!(status, 200, "{url}");
         assert_eq!(body, lower, "{url}");
         assert_eq!(body["league"], "nfl");
-        assert!(body["games"].as_array().unwrap().iter().all(|g| g["status"] == "live" && g["league"] == "nfl"));
+        assert!(
+            body["games"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|g| g["status"] == "live" && g["league"] == "nfl")
+        );
     }
     let (status, standings) = app.get_json("/v1/leagues/EPL/standings").await;
     assert_eq!(status, 200);

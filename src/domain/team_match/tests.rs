@@ -87,7 +87,11 @@ fn what_users_type_for_nfl_teams() {
         ("zzzz", &[]),
     ];
     for (typed, expected) in table {
-        assert_eq!(matched("nfl", "american-football", NFL, typed), *expected, "team={typed:?}");
+        assert_eq!(
+            matched("nfl", "american-football", NFL, typed),
+            *expected,
+            "team={typed:?}"
+        );
     }
 }
 

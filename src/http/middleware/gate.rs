@@ -130,7 +130,13 @@ struct Accounted {
 
 impl Drop for Accounted {
     fn drop(&mut self) {
-        self.management
-            .record(&self.caller, &self.route, &self.method, &self.line, self.status, self.now);
+        self.management.record(
+            &self.caller,
+            &self.route,
+            &self.method,
+            &self.line,
+            self.status,
+            self.now,
+        );
     }
 }

@@ -47,7 +47,9 @@ async fn league_teams(cache: &SportsCache, league: &Arc<League>) -> Result<Vec<K
         date: None,
     };
     let lookup = match cache.get(query(DataKind::Teams)).await {
-        Err(ProviderError::Unsupported { .. } | ProviderError::NoRecording(_)) => cache.get(query(DataKind::Games)).await?,
+        Err(ProviderError::Unsupported { .. } | ProviderError::NoRecording(_)) => {
+            cache.get(query(DataKind::Games)).await?
+        }
         other => other?,
     };
     Ok(match &lookup.entry.fetched.dataset {
@@ -136,7 +138,9 @@ pub async fn resolve_teams(
         favourite.team = resolve(&league, &favourite.team, &teams_of[league.id.as_str()], &query)?;
     }
     let mut seen = std::collections::HashSet::new();
-    prefs.favourite_teams.retain(|t| seen.insert((t.league.clone(), t.team.clone())));
+    prefs
+        .favourite_teams
+        .retain(|t| seen.insert((t.league.clone(), t.team.clone())));
     Ok(prefs)
 }
 
@@ -258,14 +262,17 @@ pub async fn get_my_games(
                     league: league.clone(),
                     date: Some(date),
                 };
-                let result = cache.get(query).await.map(|lookup| match &lookup.entry.fetched.dataset {
-                    Dataset::Games(games) => games
-                        .iter()
-                        .filter(|g| all_games || teams.iter().any(|t| g.involves(t)))
-                        .cloned()
-                        .collect::<Vec<Game>>(),
-                    _ => Vec::new(),
-                });
+                let result = cache
+                    .get(query)
+                    .await
+                    .map(|lookup| match &lookup.entry.fetched.dataset {
+                        Dataset::Games(games) => games
+                            .iter()
+                            .filter(|g| all_games || teams.iter().any(|t| g.involves(t)))
+                            .cloned()
+                            .collect::<Vec<Game>>(),
+                        _ => Vec::new(),
+                    });
                 (league, date, result)
             }
         })

@@ -293,7 +293,10 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Optio
 /// A list whose unreadable items are skipped; anything but a list reads as empty.
 fn lenient_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Array(items) => items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect(),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect(),
         _ => Vec::new(),
     })
 }
@@ -301,7 +304,10 @@ fn lenient_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<
 /// A list that must be there and be a list (`events`), whose unreadable items are skipped.
 fn required_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
     match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Array(items) => Ok(items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect()),
+        serde_json::Value::Array(items) => Ok(items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect()),
         _ => Err(serde::de::Error::custom("a list was expected")),
     }
 }

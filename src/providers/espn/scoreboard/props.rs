@@ -34,7 +34,9 @@ pub(crate) fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::String),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
@@ -79,7 +81,8 @@ fn event() -> impl Strategy<Value = (Value, String, String, DateTime<Utc>)> {
             } else {
                 at.format("%Y-%m-%dT%H:%MZ").to_string()
             };
-            let home_side = json!({"homeAway": "home", "score": "1", "team": {"displayName": home, "abbreviation": "H"}});
+            let home_side =
+                json!({"homeAway": "home", "score": "1", "team": {"displayName": home, "abbreviation": "H"}});
             let away_side = json!({"homeAway": "away", "team": {"displayName": away}});
             let competitors = if away_first {
                 json!([away_side, home_side])

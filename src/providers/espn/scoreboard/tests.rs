@@ -484,6 +484,12 @@ fn one_odd_field_costs_no_game_and_an_event_without_an_id_is_skipped_alone() {
     let games = parse_scoreboard(body, &league("nfl"), &source()).unwrap();
     assert_eq!(games.len(), 1);
     let g = &games[0];
-    assert_eq!((g.id.as_str(), g.home.name.as_str(), g.away.name.as_str()), ("1", "First", "Second"));
-    assert_eq!((g.status, g.starts_at, g.venue.as_deref()), (GameStatus::Unknown, None, None));
+    assert_eq!(
+        (g.id.as_str(), g.home.name.as_str(), g.away.name.as_str()),
+        ("1", "First", "Second")
+    );
+    assert_eq!(
+        (g.status, g.starts_at, g.venue.as_deref()),
+        (GameStatus::Unknown, None, None)
+    );
 }

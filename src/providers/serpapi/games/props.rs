@@ -52,7 +52,13 @@ fn when_text() -> impl Strategy<Value = (Option<String>, Option<String>)> {
 }
 
 fn game_entry() -> impl Strategy<Value = (Value, String, String)> {
-    (team_name(), team_name(), when_text(), prop::option::of(any_json()), prop::option::of(any_json()))
+    (
+        team_name(),
+        team_name(),
+        when_text(),
+        prop::option::of(any_json()),
+        prop::option::of(any_json()),
+    )
         .prop_map(|(home, away, (date, time), status, stadium)| {
             let mut entry = json!({"teams": [{"name": home, "score": "2"}, {"name": away}]});
             if let Some(date) = date {

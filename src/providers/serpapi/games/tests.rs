@@ -232,7 +232,10 @@ fn an_error_response_is_refused_without_echoing_its_text() {
         assert!(!err.0.contains("secret123"), "{err}");
     }
     // Entries that are not objects cannot be games and are skipped, costing no other game.
-    assert_eq!(parse_games(br#"[1, "secret123"]"#, &epl, New_York, &src).unwrap(), vec![]);
+    assert_eq!(
+        parse_games(br#"[1, "secret123"]"#, &epl, New_York, &src).unwrap(),
+        vec![]
+    );
 }
 
 #[test]
