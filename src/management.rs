@@ -165,15 +165,6 @@ impl Management {
             }
             None => {
                 let plan = self.anonymous_plan.clone().ok_or(GateError::KeyRequired)?;
-                // Every X-Forwarded-For line, in order: a proxy may add its own line instead of
-                // appending to the caller's.
-                let forwarded: Vec<&str> = headers
-                    .get_all("x-forwarded-for")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .collect();
-                let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
-                let ip = client_ip::client_ip(peer, forwarded.as_deref(), &self.trusted_proxies);
                 Ok(Caller {
                     subject: format!("ip:{}", client_ip::subject_net(ip)),
                     key: None,

@@ -19,6 +19,10 @@ fn is_our_timestamp(text: &str) -> bool {
         && [13, 16].iter().all(|i| b[*i] == b':')
 }
 
+async fn admin_json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 #[test]
 fn the_timestamp_form_is_recognised() {
     assert!(is_our_timestamp("2026-12-03T08:54:01Z"));
@@ -32,14 +36,11 @@ async fn every_timestamp_in_every_answer_has_one_form_and_history_says_the_metho
     let app = app().env("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN).spawn().await;
     app.mock_espn_scoreboard("football/nfl", NFL_WEEK11).await;
     let expires = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-    let created: Value = admin(&app, Method::POST, "/admin/v1/keys")
-        .json(&json!({"name": "clock", "plan": "FREE", "expires_at": expires}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = admin_json(
+        admin(&app, Method::POST, "/admin/v1/keys")
+            .json(&json!({"name": "clock", "plan": "FREE", "expires_at": expires})),
+    )
+    .await;
     let key_view = &created["key"];
     assert_eq!(
         key_view["plan"], "free",
@@ -88,13 +89,7 @@ async fn every_timestamp_in_every_answer_has_one_form_and_history_says_the_metho
         "{history}"
     );
 
-    let keys: Value = admin(&app, Method::GET, "/admin/v1/keys")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let keys = admin_json(admin(&app, Method::GET, "/admin/v1/keys")).await;
     assert!(
         keys["keys"]
             .as_array()

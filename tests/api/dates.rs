@@ -3,8 +3,6 @@
 //! clear problem where no provider can answer, never an empty 200.
 
 use serde_json::Value;
-use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::*;
 use crate::management::config_file;
@@ -12,20 +10,6 @@ use crate::management::config_file;
 const WORLD_CUP_JULY_1: &str = "espn/soccer-fifa-world-scoreboard-small-2026-07-01.json";
 const EPL_SEPT_27: &str = "espn/soccer-eng1-scoreboard-final-scheduled-2025-09-27.json";
 const SERPAPI_BUNDESLIGA: &str = "serpapi/league-2-bundesliga-games-list-us-2023-08-03.json";
-
-/// SYNTHETIC, not a recording: an ESPN board with no events, standing in for days no
-/// recording exists for (a day without games looks like this; see the NBA All-Star fixture).
-const EMPTY_BOARD: &str = r#"{"leagues":[],"events":[]}"#;
-
-/// Serves `body` for the ESPN scoreboard of `sport_league` asked with `dates=board`.
-async fn mount_board(app: &TestApp, sport_league: &str, board: &str, body: Vec<u8>) {
-    Mock::given(method("GET"))
-        .and(path(espn_scoreboard_path(sport_league)))
-        .and(query_param("dates", board))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .mount(&app.espn)
-        .await;
-}
 
 /// The `dates=` values ESPN was asked, in order.
 async fn boards_asked(app: &TestApp) -> Vec<String> {
@@ -43,38 +27,14 @@ async fn boards_asked(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-fn short_names(body: &Value) -> Vec<String> {
-    body["games"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            format!(
-                "{} @ {}",
-                g["away"]["abbreviation"].as_str().unwrap(),
-                g["home"]["abbreviation"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn with_serpapi_primary_a_dated_query_asks_espn_for_that_day_and_is_cached_under_it() {
-    let app = app()
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTS_API_KEY", SECRET_KEY)
+    let app = serpapi_primary()
         .env("SPORTSGATE_FALLBACK_PROVIDER", "espn")
         .spawn()
         .await;
-    mount_board(&app, "football/nfl", "20221120", fixture(NFL_WEEK11)).await;
-    mount_on(
-        &app.serpapi,
-        "/search.json",
-        fixture_response(SERPAPI_BUNDESLIGA),
-        5,
-        None,
-    )
-    .await;
+    mount_espn_board(&app, "football/nfl", "20221120", fixture(NFL_WEEK11)).await;
+    mount_serpapi(&app, SERPAPI_BUNDESLIGA).await;
 
     let response = app.get("/v1/leagues/nfl/games?date=2022-11-20").await;
     assert_eq!(header(&response, "x-cache"), "MISS");
@@ -113,20 +73,11 @@ async fn with_serpapi_primary_a_dated_query_asks_espn_for_that_day_and_is_cached
 
 #[tokio::test]
 async fn with_serpapi_alone_a_dated_query_is_a_400_date_unsupported_never_an_empty_200() {
-    let app = app()
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTS_API_KEY", SECRET_KEY)
+    let app = serpapi_primary()
         .env("SPORTSGATE_FALLBACK_PROVIDER", "none")
         .spawn()
         .await;
-    mount_on(
-        &app.serpapi,
-        "/search.json",
-        fixture_response(SERPAPI_BUNDESLIGA),
-        5,
-        None,
-    )
-    .await;
+    mount_serpapi(&app, SERPAPI_BUNDESLIGA).await;
     let response = app.get("/v1/leagues/bundesliga/games?date=2023-08-04").await;
     assert_eq!(response.status(), 400);
     assert_eq!(header(&response, "content-type"), "application/problem+json");
@@ -163,9 +114,9 @@ async fn london_world_cup() -> (TestApp, crate::management::ConfigFile) {
         "#,
     );
     let app = app().env("SPORTSGATE_CONFIG", &config.path).spawn().await;
-    mount_board(&app, "soccer/fifa.world", "20260701", fixture(WORLD_CUP_JULY_1)).await;
+    mount_espn_board(&app, "soccer/fifa.world", "20260701", fixture(WORLD_CUP_JULY_1)).await;
     for board in ["20260630", "20260702"] {
-        mount_board(&app, "soccer/fifa.world", board, EMPTY_BOARD.into()).await;
+        mount_espn_board(&app, "soccer/fifa.world", board, EMPTY_BOARD.into()).await;
     }
     (app, config)
 }
@@ -177,13 +128,13 @@ async fn a_game_just_after_london_midnight_is_on_the_london_day_from_the_eastern
     // in London. Fetching only the board of the asked day would lose it from both days.
     let (status, july_2) = app.get_json("/v1/leagues/worldcup/games?date=2026-07-02").await;
     assert_eq!(status, 200);
-    assert_eq!(short_names(&july_2), ["BIH @ USA"]);
+    assert_eq!(matchups(&july_2), ["BIH @ USA"]);
     assert_eq!(july_2["games"][0]["starts_at"], "2026-07-02T00:00:00Z");
     assert_eq!(july_2["games"][0]["local_date"], "2026-07-02");
     assert_eq!(boards_asked(&app).await, ["20260701", "20260702"]);
 
     let (_, july_1) = app.get_json("/v1/leagues/worldcup/games?date=2026-07-01").await;
-    assert_eq!(short_names(&july_1), ["COD @ ENG", "SEN @ BEL"]);
+    assert_eq!(matchups(&july_1), ["COD @ ENG", "SEN @ BEL"]);
     assert!(
         july_1["games"]
             .as_array()
@@ -200,8 +151,8 @@ async fn a_game_just_after_london_midnight_is_on_the_london_day_from_the_eastern
 #[tokio::test]
 async fn a_premier_league_day_reads_the_eastern_boards_of_that_day_and_the_day_before() {
     let app = spawn_app().await;
-    mount_board(&app, "soccer/eng.1", "20250926", EMPTY_BOARD.into()).await;
-    mount_board(&app, "soccer/eng.1", "20250927", fixture(EPL_SEPT_27)).await;
+    mount_espn_board(&app, "soccer/eng.1", "20250926", EMPTY_BOARD.into()).await;
+    mount_espn_board(&app, "soccer/eng.1", "20250927", fixture(EPL_SEPT_27)).await;
     let (status, body) = app.get_json("/v1/leagues/epl/games?date=2025-09-27").await;
     assert_eq!(status, 200);
     assert_eq!(body["count"], 7);
@@ -214,7 +165,7 @@ async fn a_premier_league_day_reads_the_eastern_boards_of_that_day_and_the_day_b
 #[tokio::test]
 async fn when_one_board_of_the_day_fails_the_answer_is_an_upstream_problem_not_part_of_the_day() {
     let app = spawn_app().await;
-    mount_board(&app, "soccer/eng.1", "20250927", fixture(EPL_SEPT_27)).await;
+    mount_espn_board(&app, "soccer/eng.1", "20250927", fixture(EPL_SEPT_27)).await;
     // No board of 26 September: ESPN answers 404 for it.
     let response = app.get("/v1/leagues/epl/games?date=2025-09-27").await;
     assert_eq!(response.status(), 502);

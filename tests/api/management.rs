@@ -1048,14 +1048,7 @@ async fn v1_me_for_an_anonymous_caller_shows_the_ip_subject_the_anonymous_plan_a
 #[tokio::test]
 async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_put() {
     let app = app_with_admin().spawn().await;
-    mount_on(
-        &app.espn,
-        "/apis/site/v2/sports/football/nfl/teams",
-        fixture_response(NFL_TEAMS),
-        5,
-        None,
-    )
-    .await;
+    mount_nfl_teams(&app).await;
     let key = create_key(&app, "prefs", "free").await;
     let other = create_key(&app, "other", "free").await;
     let get_prefs = async |token: &str| json_of(get_as(&app, "/v1/me/preferences", token).await, StatusCode::OK).await;

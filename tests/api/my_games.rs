@@ -5,36 +5,16 @@ use chrono::Utc;
 use chrono_tz::America::New_York;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::*;
 use crate::management::{ADMIN_TOKEN, Key, create_key, get_as};
 
 const NBA_FEB_23: &str = "espn/nba-scoreboard-scheduled-2026-02-23.json";
 const EPL_SEPT_27: &str = "espn/soccer-eng1-scoreboard-final-scheduled-2025-09-27.json";
-/// SYNTHETIC, not a recording: an ESPN board without events.
-const EMPTY_BOARD: &str = r#"{"leagues":[],"events":[]}"#;
-
-async fn mount_board(app: &TestApp, sport_league: &str, board: &str, body: Vec<u8>) {
-    Mock::given(method("GET"))
-        .and(path(espn_scoreboard_path(sport_league)))
-        .and(query_param("dates", board))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
-        .mount(&app.espn)
-        .await;
-}
 
 async fn keyed_app() -> (TestApp, Key) {
     let app = app().env("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN).spawn().await;
-    mount_on(
-        &app.espn,
-        "/apis/site/v2/sports/football/nfl/teams",
-        fixture_response(NFL_TEAMS),
-        5,
-        None,
-    )
-    .await;
+    mount_nfl_teams(&app).await;
     let key = create_key(&app, "fan", "free").await;
     (app, key)
 }
@@ -78,7 +58,7 @@ async fn favourite_team_and_league_games_over_each_leagues_own_days_with_unanswe
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["favourite_teams"][0]["team"], "Kansas City Chiefs");
 
-    mount_board(&app, "football/nfl", "20221120", fixture(NFL_WEEK11)).await;
+    mount_espn_board(&app, "football/nfl", "20221120", fixture(NFL_WEEK11)).await;
     let (status, body, cache_control) = my_games(&app, &key, "?from=2022-11-20&days=1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(cache_control, "private, no-cache");
@@ -100,8 +80,8 @@ async fn favourite_team_and_league_games_over_each_leagues_own_days_with_unanswe
     assert_eq!(unavailable[0]["problem"]["status"], 502);
 
     // A London day: the Eastern boards of that day and the one before; all its games.
-    mount_board(&app, "soccer/eng.1", "20250926", EMPTY_BOARD.into()).await;
-    mount_board(&app, "soccer/eng.1", "20250927", fixture(EPL_SEPT_27)).await;
+    mount_espn_board(&app, "soccer/eng.1", "20250926", EMPTY_BOARD.into()).await;
+    mount_espn_board(&app, "soccer/eng.1", "20250927", fixture(EPL_SEPT_27)).await;
     let (status, body, _) = my_games(&app, &key, "?from=2025-09-27&days=1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["count"], 7);
@@ -132,7 +112,7 @@ async fn by_default_the_days_start_today_in_the_leagues_zone() {
     for event in board["events"].as_array_mut().unwrap() {
         event["date"] = json!(format!("{today}T23:00Z"));
     }
-    mount_board(
+    mount_espn_board(
         &app,
         "basketball/nba",
         &today.format("%Y%m%d").to_string(),

@@ -497,12 +497,6 @@ async fn the_circuit_open_gauge_is_one_while_the_circuit_is_open_and_zero_once_i
 
 // ---- SerpApi primary, ESPN fallback ------------------------------------------------------
 
-fn serpapi_primary() -> TestAppBuilder {
-    app()
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTS_API_KEY", SECRET_KEY)
-}
-
 #[tokio::test]
 async fn when_serpapi_fails_the_answer_comes_from_the_espn_fallback() {
     let app = serpapi_primary().spawn().await;

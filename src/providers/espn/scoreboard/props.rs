@@ -10,15 +10,21 @@ use serde_json::{Value, json};
 use super::*;
 use crate::domain::{LeagueId, ProviderKind};
 
-fn league(zone: Tz) -> League {
+/// A made-up league in `zone` (what the normalizers read of a league is its id and zone,
+/// and for SerpApi its listed order).
+pub(crate) fn league_in(zone: Tz, serpapi: Option<crate::domain::league::SerpapiQuery>) -> League {
     League {
         id: LeagueId::parse("prop").unwrap(),
         name: "Property league".into(),
         sport: "soccer".into(),
         time_zone: zone,
-        serpapi: None,
+        serpapi,
         espn: None,
     }
+}
+
+fn league(zone: Tz) -> League {
+    league_in(zone, None)
 }
 
 fn source() -> Source {

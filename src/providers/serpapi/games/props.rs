@@ -7,22 +7,16 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::domain::ProviderKind;
 use crate::domain::league::SerpapiQuery;
-use crate::domain::{LeagueId, ProviderKind};
-use crate::providers::espn::scoreboard::props::{ZONES, any_json, team_name};
+use crate::providers::espn::scoreboard::props::{ZONES, any_json, league_in, team_name};
 
 fn league(zone: Tz) -> League {
-    League {
-        id: LeagueId::parse("prop").unwrap(),
-        name: "Property league".into(),
-        sport: "soccer".into(),
-        time_zone: zone,
-        serpapi: Some(SerpapiQuery {
-            query: "prop".into(),
-            listed_order: ListedOrder::HomeFirst,
-        }),
-        espn: None,
-    }
+    let query = SerpapiQuery {
+        query: "prop".into(),
+        listed_order: ListedOrder::HomeFirst,
+    };
+    league_in(zone, Some(query))
 }
 
 fn source() -> Source {
