@@ -131,10 +131,17 @@ async fn account_and_admin_routes_are_labelled_by_their_route_template() {
     let key = create_key(&app, "metered", "free").await;
     get_as(&app, "/v1/me", &key.token).await;
     get_as(&app, "/v1/me/games", &key.token).await;
-    admin(&app, Method::DELETE, &format!("/admin/v1/keys/{}", key.id))
+    // Key ids, like every id, in any case.
+    let upper = key.id.to_uppercase();
+    let usage = admin_json(admin(&app, Method::GET, &format!("/admin/v1/usage?key={upper}"))).await;
+    let lower = admin_json(admin(&app, Method::GET, &format!("/admin/v1/usage?key={}", key.id))).await;
+    assert_eq!(usage["rows"].as_array().map(Vec::len), Some(2), "{usage}");
+    assert_eq!(usage, lower);
+    let revoked = admin(&app, Method::DELETE, &format!("/admin/v1/keys/{upper}"))
         .send()
         .await
         .unwrap();
+    assert_eq!(revoked.status(), 204);
     let text = app.get("/metrics").await.text().await.unwrap();
     for label in [
         r#"route="/v1/me",status="200""#,
