@@ -28,6 +28,9 @@ use crate::providers::{DataKind, Dataset, ProviderError, UpstreamQuery};
 
 /// Upstream lookups of one `/v1/me/games` request that run at once.
 const PARALLEL_LOOKUPS: usize = 4;
+/// How long one `/v1/me/games` waits for all its lookups; days not answered by then are
+/// listed as unavailable (their upstream calls go on and fill the cache for next time).
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 const MAX_DAYS: u32 = 7;
 const DEFAULT_DAYS: u32 = 3;
 
@@ -253,6 +256,7 @@ pub async fn get_my_games(
             teams,
         });
     }
+    let deadline = tokio::time::Instant::now() + DEADLINE;
     let answers: Vec<_> = futures::stream::iter(lookups)
         .map(|(league, date, all_games, teams)| {
             let cache = cache.clone();
@@ -262,17 +266,17 @@ pub async fn get_my_games(
                     league: league.clone(),
                     date: Some(date),
                 };
-                let result = cache
-                    .get(query)
+                let answer = tokio::time::timeout_at(deadline, cache.get(query))
                     .await
-                    .map(|lookup| match &lookup.entry.fetched.dataset {
-                        Dataset::Games(games) => games
-                            .iter()
-                            .filter(|g| all_games || teams.iter().any(|t| g.involves(t)))
-                            .cloned()
-                            .collect::<Vec<Game>>(),
-                        _ => Vec::new(),
-                    });
+                    .unwrap_or(Err(ProviderError::Timeout));
+                let result = answer.map(|lookup| match &lookup.entry.fetched.dataset {
+                    Dataset::Games(games) => games
+                        .iter()
+                        .filter(|g| all_games || teams.iter().any(|t| g.involves(t)))
+                        .cloned()
+                        .collect::<Vec<Game>>(),
+                    _ => Vec::new(),
+                });
                 (league, date, result)
             }
         })
