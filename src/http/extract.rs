@@ -55,3 +55,9 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
         }
     }
 }
+
+/// For routes that take no query parameters: any parameter is a 400 naming it, rather than
+/// silently ignored (a typo like `?dat=` must not look like it worked).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}

@@ -8,6 +8,7 @@ mod pg;
 mod caching;
 mod consistency;
 mod dates;
+mod hardening;
 mod lifecycle;
 mod management;
 mod management_pg;

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::cache::SportsCache;
 use crate::domain::api_key::KeyView;
-use crate::http::extract::{ValidJson, ValidQuery};
+use crate::http::extract::{NoParams, ValidJson, ValidQuery};
 use crate::http::problem::{ApiError, Problem};
 use crate::management::Management;
 use crate::management::keys::NewKey;
@@ -59,7 +59,10 @@ pub struct KeysResponse {
 /// List keys (never their secrets).
 #[utoipa::path(get, path = "/admin/v1/keys", tag = "admin", security(("admin_token" = [])),
     responses((status = 200, body = KeysResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_keys(State(management): State<Arc<Management>>) -> Result<Json<KeysResponse>, ApiError> {
+pub async fn list_keys(
+    State(management): State<Arc<Management>>,
+    ValidQuery(_none): ValidQuery<NoParams>,
+) -> Result<Json<KeysResponse>, ApiError> {
     let keys = management.keys.list().await?;
     Ok(Json(KeysResponse {
         keys: keys.iter().map(KeyView::from).collect(),
@@ -75,6 +78,7 @@ pub async fn list_keys(State(management): State<Arc<Management>>) -> Result<Json
     ))]
 pub async fn create_key(
     State(management): State<Arc<Management>>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(body): ValidJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let new = NewKey {
@@ -101,6 +105,7 @@ pub async fn create_key(
 pub async fn patch_key(
     State(management): State<Arc<Management>>,
     Path(id): Path<String>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(body): ValidJson<PatchKeyRequest>,
 ) -> Result<Json<KeyView>, ApiError> {
     if body.expires_at.flatten().is_some_and(|e| e <= Utc::now()) {
@@ -122,6 +127,7 @@ pub async fn patch_key(
 pub async fn revoke_key(
     State(management): State<Arc<Management>>,
     Path(id): Path<String>,
+    ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Result<StatusCode, ApiError> {
     management.keys.revoke(&id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -168,10 +174,9 @@ pub async fn get_usage(
         Some((kind, rest)) => format!("{}:{rest}", kind.to_ascii_lowercase()),
         None => format!("key:{}", k.to_ascii_lowercase()),
     });
-    management.usage.flush().await;
     let rows = management
-        .store
-        .usage_rows(&UsageFilter {
+        .usage
+        .rows(&UsageFilter {
             subject,
             from: params.from,
             to: params.to,
@@ -184,7 +189,7 @@ pub async fn get_usage(
 /// Purge the response cache: the next request of every kind goes upstream.
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
     responses((status = 204, description = "Purged")))]
-pub async fn purge_cache(State(cache): State<SportsCache>) -> StatusCode {
+pub async fn purge_cache(State(cache): State<SportsCache>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
     cache.purge();
     StatusCode::NO_CONTENT
 }

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use super::{UpstreamFailure, find_league, serve_view};
 use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, Game};
+use crate::http::extract::{NoParams, ValidQuery};
 use crate::http::problem::ApiError;
 use crate::providers::{DataKind, Dataset, UpstreamQuery};
 
@@ -85,6 +86,7 @@ fn render(entry: &Entry) -> Bytes {
 pub async fn get_sports(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, "nfl")?;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::{UpstreamFailure, serve_league};
 use crate::cache::{Entry, SportsCache};
 use crate::domain::{Catalogue, Source, StandingGroup};
+use crate::http::extract::{NoParams, ValidQuery};
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset};
 
@@ -50,6 +51,7 @@ pub async fn get_standings(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
     Path(league): Path<String>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     serve_league(&catalogue, &cache, &league, DataKind::Standings, &headers, render).await
