@@ -8,6 +8,7 @@ mod pg;
 mod caching;
 mod consistency;
 mod dates;
+mod deploy_contract;
 mod hardening;
 mod lifecycle;
 mod management;
