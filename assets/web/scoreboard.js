@@ -251,9 +251,12 @@ async function loadMine() {
     return;
   }
   const games = result.data.games || [];
-  fill(body, games.length
-    ? el("div", { class: "grid" }, sortGames(games).map(gameCard))
-    : notice("info", "No games of your favourite teams and leagues today or coming up. Save favourites with PUT /v1/me/preferences."));
+  const missing = (result.data.unavailable || []).map((u) => `${u.league.toUpperCase()} ${u.date}: ${u.problem?.detail || u.problem?.title || "not available"}`);
+  fill(body,
+    missing.length ? notice("stale", el("strong", {}, "Some days could not be looked up. "), missing.join("; ")) : null,
+    games.length
+      ? el("div", { class: "grid" }, sortGames(games).map(gameCard))
+      : notice("info", "No games of your favourite teams and leagues today or in the next days. Save favourites with PUT /v1/me/preferences."));
 }
 
 function clearKey() {

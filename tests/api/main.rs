@@ -7,14 +7,18 @@ mod pg;
 
 mod admin_stats;
 mod caching;
+mod consistency;
+mod dates;
 mod deploy_contract;
 mod hardening;
 mod lifecycle;
 mod management;
 mod management_pg;
+mod my_games;
 mod openapi_snapshot;
 mod pages;
 mod resilience;
 mod routes;
 mod secrets;
 mod smoke;
+mod team_filter;
