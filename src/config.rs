@@ -3,6 +3,7 @@
 //! naming the setting; the CLI turns it into exit code 2.
 
 mod layers;
+mod shared;
 mod server;
 mod unknown_keys;
 
@@ -14,6 +15,8 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 use url::Url;
+
+pub use self::shared::{RedisFailureMode, RedisSettings};
 
 pub use layers::{Layers, Setting};
 pub use server::{MetricsSettings, ServerSettings};
@@ -144,6 +147,8 @@ pub struct ManagementSettings {
     pub history_max_age: Duration,
     /// Longest a store call may take; past it the call counts as failed.
     pub store_timeout: Duration,
+    /// Shared limits and quotas between replicas; `None` = this replica's own, in memory.
+    pub redis: Option<RedisSettings>,
 }
 
 /// Settings, by env name and TOML path.
@@ -197,6 +202,10 @@ pub mod settings {
         MAX_CONNECTIONS = "SPORTSGATE_MAX_CONNECTIONS", "server.max_connections";
         METRICS_LISTEN = "SPORTSGATE_METRICS_LISTEN", "metrics.listen";
         METRICS_TOKEN = "SPORTSGATE_METRICS_TOKEN", "metrics.token";
+        REDIS_URL = "SPORTSGATE_REDIS_URL", "redis.url";
+        REDIS_PREFIX = "SPORTSGATE_REDIS_PREFIX", "redis.prefix";
+        REDIS_TIMEOUT = "SPORTSGATE_REDIS_TIMEOUT", "redis.timeout";
+        REDIS_ON_FAILURE = "SPORTSGATE_REDIS_ON_FAILURE", "redis.on_failure";
     }
 }
 
@@ -222,6 +231,7 @@ const FILE_KEYS: &[&str] = &[
     "store",
     "server",
     "metrics",
+    "redis",
     "plans",
     "leagues",
 ];
@@ -498,6 +508,7 @@ fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
                 }
             })
         })?,
+        redis: shared::load_redis(l)?,
     })
 }
 

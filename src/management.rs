@@ -26,6 +26,7 @@ use crate::domain::plan::{Plan, Plans};
 use crate::ratelimit::headers::LimitState;
 use crate::ratelimit::window::QuotaState;
 use crate::ratelimit::{Throttle, Throttled};
+use crate::shared::SharedRedis;
 use crate::store::deadline::DeadlineStore;
 use crate::store::sql::SqlStore;
 use crate::store::{HistoryEntry, Store, StoreError};
@@ -79,6 +80,8 @@ pub struct Management {
     trusted_proxies: Vec<ipnet::IpNet>,
     admin_token: Option<SecretString>,
     backend: &'static str,
+    /// The Redis link shared by the replicas, when configured.
+    pub redis: Option<Arc<SharedRedis>>,
 }
 
 impl Management {
@@ -89,6 +92,15 @@ impl Management {
         let backend = store.backend();
         let mut this = Self::new(Arc::new(store), settings);
         this.backend = backend;
+        if let Some(redis) = &settings.redis {
+            // The URL was parsed when the config was loaded; this fails only if that changed.
+            let link = SharedRedis::new(redis).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            // One bounded first contact; a replica starts (degraded) even while Redis is away.
+            if let Err(err) = link.ping().await {
+                tracing::warn!(error = %err, "Redis does not answer yet; starting with this replica's own limits");
+            }
+            this.redis = Some(Arc::new(link));
+        }
         this.keys.sync().await?;
         Ok(this)
     }
@@ -117,6 +129,7 @@ impl Management {
             trusted_proxies: settings.trusted_proxies.clone(),
             admin_token: settings.admin_token.clone(),
             backend: "custom",
+            redis: None,
             plans,
             store,
         }
@@ -125,6 +138,9 @@ impl Management {
     /// Starts the usage flusher, the key directory sync and the limiter housekeeping.
     pub fn spawn_background(self: &Arc<Self>) {
         self.usage.spawn_flusher();
+        if let Some(redis) = &self.redis {
+            redis.spawn_probe();
+        }
         let this = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(keys::SYNC_INTERVAL);

@@ -4,6 +4,8 @@
 mod helpers;
 #[path = "../support/pg.rs"]
 mod pg;
+#[path = "../support/redis.rs"]
+mod redis_support;
 
 mod caching;
 mod hardening;
@@ -14,4 +16,5 @@ mod openapi_snapshot;
 mod resilience;
 mod routes;
 mod secrets;
+mod shared_redis;
 mod smoke;
