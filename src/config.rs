@@ -3,8 +3,8 @@
 //! naming the setting; the CLI turns it into exit code 2.
 
 mod layers;
-mod shared;
 mod server;
+mod shared;
 mod unknown_keys;
 
 use std::collections::{BTreeMap, HashMap};

@@ -107,7 +107,10 @@ mod tests {
         assert_eq!(redis.timeout, std::time::Duration::from_millis(250));
         assert_eq!(redis.on_failure, RedisFailureMode::Local);
         assert_eq!(redis.endpoint(), "cache.example:6380");
-        assert!(!format!("{redis:?}").contains("s3cret"), "Debug never prints the password");
+        assert!(
+            !format!("{redis:?}").contains("s3cret"),
+            "Debug never prints the password"
+        );
     }
 
     #[test]
@@ -121,9 +124,16 @@ mod tests {
             assert_eq!(err.setting, name, "{err}");
             assert!(!err.to_string().contains("s3cret"), "{err}");
         }
-        let with_url = |k, v| load(&[("SPORTSGATE_REDIS_URL", "redis://127.0.0.1"), (k, v)]).unwrap_err().setting;
+        let with_url = |k, v| {
+            load(&[("SPORTSGATE_REDIS_URL", "redis://127.0.0.1"), (k, v)])
+                .unwrap_err()
+                .setting
+        };
         assert_eq!(with_url("SPORTSGATE_REDIS_TIMEOUT", "0s"), "SPORTSGATE_REDIS_TIMEOUT");
-        assert_eq!(with_url("SPORTSGATE_REDIS_ON_FAILURE", "open"), "SPORTSGATE_REDIS_ON_FAILURE");
+        assert_eq!(
+            with_url("SPORTSGATE_REDIS_ON_FAILURE", "open"),
+            "SPORTSGATE_REDIS_ON_FAILURE"
+        );
         assert_eq!(with_url("SPORTSGATE_REDIS_PREFIX", "a{b}"), "SPORTSGATE_REDIS_PREFIX");
     }
 }

@@ -79,8 +79,14 @@ fn describe() {
         "Requests rejected by rate limits or quotas, by plan"
     );
     metrics::describe_gauge!(CIRCUIT_OPEN, "1 while a provider's circuit breaker is open");
-    metrics::describe_gauge!(REDIS_UP, "1 while Redis answers, 0 while it does not (absent without Redis)");
-    metrics::describe_counter!(REDIS_CALLS, "Redis calls by outcome: ok, error, timeout, skipped (Redis known down)");
+    metrics::describe_gauge!(
+        REDIS_UP,
+        "1 while Redis answers, 0 while it does not (absent without Redis)"
+    );
+    metrics::describe_counter!(
+        REDIS_CALLS,
+        "Redis calls by outcome: ok, error, timeout, skipped (Redis known down)"
+    );
     metrics::describe_counter!(
         LIMITER_FALLBACKS,
         "Admissions decided without Redis (by this replica's own limits, or refused when fail-closed)"

@@ -13,6 +13,7 @@ mod lifecycle;
 mod management;
 mod management_pg;
 mod openapi_snapshot;
+mod replicas;
 mod resilience;
 mod routes;
 mod secrets;

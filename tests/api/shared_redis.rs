@@ -10,10 +10,18 @@ use crate::redis_support::{PrivateRedis, fresh_prefix, server_url};
 async fn check_reports_the_redis_server_version() {
     let output = run_binary(
         &["check"],
-        &[("SPORTSGATE_PROVIDER", "replay"), ("SPORTSGATE_REDIS_URL", &server_url())],
+        &[
+            ("SPORTSGATE_PROVIDER", "replay"),
+            ("SPORTSGATE_REDIS_URL", &server_url()),
+        ],
     );
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let line = stdout.lines().find(|l| l.contains("redis")).expect("a redis line");
     assert!(line.starts_with("ok") && line.contains("server version 7"), "{line}");
 }
@@ -22,11 +30,17 @@ async fn check_reports_the_redis_server_version() {
 async fn check_fails_clearly_on_an_unreachable_redis_without_printing_the_password() {
     let port = closed_port_url().rsplit(':').next().unwrap().to_owned();
     let url = format!("redis://:pa55word@127.0.0.1:{port}");
-    let output = run_binary(&["check"], &[("SPORTSGATE_PROVIDER", "replay"), ("SPORTSGATE_REDIS_URL", &url)]);
+    let output = run_binary(
+        &["check"],
+        &[("SPORTSGATE_PROVIDER", "replay"), ("SPORTSGATE_REDIS_URL", &url)],
+    );
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     let line = stdout.lines().find(|l| l.contains("redis")).expect("a redis line");
-    assert!(line.starts_with("FAIL") && line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(
+        line.starts_with("FAIL") && line.contains(&format!("127.0.0.1:{port}")),
+        "{line}"
+    );
     assert!(!stdout.contains("pa55word"), "{stdout}");
 }
 
@@ -66,10 +80,18 @@ async fn readiness_and_the_metric_show_redis_down_and_back_without_a_restart() {
     redis.kill();
     let ready = eventually(Duration::from_secs(5), "redis listed as degraded", || async {
         let ready = readiness(&app).await;
-        ready["degraded"].as_array().unwrap().iter().any(|d| d == "redis").then_some(ready)
+        ready["degraded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d == "redis")
+            .then_some(ready)
     })
     .await;
-    assert_eq!(ready["status"], "degraded", "Redis down is degraded, not unavailable: {ready}");
+    assert_eq!(
+        ready["status"], "degraded",
+        "Redis down is degraded, not unavailable: {ready}"
+    );
     assert_eq!(redis_up_metric(&app).await.as_deref(), Some("0"));
     let started = std::time::Instant::now();
     assert_eq!(app.get("/v1/leagues").await.status(), 200, "the API still answers");

@@ -1,0 +1,276 @@
+//! Three real `sportsgate` processes sharing one PostgreSQL schema and one Redis (a key
+//! prefix of their own, or a private `redis-server` for fault tests) behave as one service:
+//! exact limits and quotas under a concurrent burst spread over them, a Redis flush
+//! recovered from the store, Redis killed and restarted under load with no 5xx and no hang.
+
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+use crate::pg::PgSchema;
+use crate::redis_support::{PrivateRedis, fresh_prefix, server_url};
+
+const PLANS: &str = r#"
+[plans.burst7]
+rate = "1/hour"
+burst = 7
+
+[plans.quota10]
+rate = "100/second"
+burst = 1000
+quota = "10/day"
+
+[plans.roomy]
+rate = "1000/second"
+burst = 1000
+quota = "1000000/day"
+"#;
+
+struct Cluster {
+    replicas: Vec<BinaryApp>,
+    env: Vec<(String, String)>,
+    client: reqwest::Client,
+    redis_prefix: String,
+    _schema: PgSchema,
+    _config_dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    async fn start(redis_url: &str, extra: &[(&str, &str)]) -> Self {
+        let schema = PgSchema::create().await;
+        let config_dir = tempfile::tempdir().unwrap();
+        let config = config_dir.path().join("sportsgate.toml");
+        std::fs::write(&config, PLANS).unwrap();
+        let redis_prefix = fresh_prefix();
+        let mut env: Vec<(String, String)> = vec![
+            ("SPORTSGATE_PROVIDER".into(), "replay".into()),
+            ("SPORTSGATE_DATABASE_URL".into(), schema.url().into()),
+            ("SPORTSGATE_CONFIG".into(), config.display().to_string()),
+            ("SPORTSGATE_REDIS_URL".into(), redis_url.into()),
+            ("SPORTSGATE_REDIS_PREFIX".into(), redis_prefix.clone()),
+            ("SPORTSGATE_ANONYMOUS_PLAN".into(), "none".into()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        // The schema is migrated once before the replicas start, as `migrate` would in a deploy.
+        let output = run_binary(&["migrate"], &pairs(&env));
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let replicas = (0..3).map(|_| spawn_binary(&pairs(&env))).collect();
+        Self {
+            replicas,
+            env,
+            client: {
+                sportsgate::providers::upstream_client::install_crypto_provider();
+                reqwest::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .build()
+                    .unwrap()
+            },
+            redis_prefix,
+            _schema: schema,
+            _config_dir: config_dir,
+        }
+    }
+
+    fn create_key(&self, plan: &str) -> String {
+        let output = run_binary(&["keys", "create", "--name", "t", "--plan", plan], &pairs(&self.env));
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+            .lines()
+            .find_map(|l| l.split("store it now): ").nth(1))
+            .expect("a token line")
+            .trim()
+            .to_owned()
+    }
+
+    /// `n` requests at once with `token`, spread round-robin over the replicas: statuses,
+    /// and the slowest answer.
+    async fn burst(&self, token: &str, n: usize) -> (Vec<u16>, Duration) {
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let url = format!("{}/v1/leagues", self.replicas[i % 3].base);
+                let request = self.client.get(url).header("x-api-key", token);
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let status = request.send().await.map_or(0, |r| r.status().as_u16());
+                    (status, started.elapsed())
+                })
+            })
+            .collect();
+        let mut statuses = Vec::with_capacity(n);
+        let mut slowest = Duration::ZERO;
+        for task in tasks {
+            let (status, took) = task.await.unwrap();
+            statuses.push(status);
+            slowest = slowest.max(took);
+        }
+        (statuses, slowest)
+    }
+
+    async fn all_ready(&self) -> bool {
+        for replica in &self.replicas {
+            let ready: serde_json::Value = match self.client.get(format!("{}/readyz", replica.base)).send().await {
+                Ok(r) => r.json().await.unwrap_or_default(),
+                Err(_) => return false,
+            };
+            if ready["status"] != "ready" {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+async fn redis_conn(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("test Redis answers")
+}
+
+#[tokio::test]
+async fn a_burst_over_three_replicas_admits_exactly_the_plans_burst() {
+    let cluster = Cluster::start(&server_url(), &[]).await;
+    let token = cluster.create_key("burst7");
+    let (statuses, slowest) = cluster.burst(&token, 60).await;
+    assert_eq!(count(&statuses, 200), 7, "{statuses:?}");
+    assert_eq!(count(&statuses, 429), 53, "{statuses:?}");
+    assert!(slowest < Duration::from_secs(5), "{slowest:?}");
+}
+
+#[tokio::test]
+async fn a_daily_quota_holds_exactly_across_replicas_and_survives_a_redis_flush() {
+    let redis_url = server_url();
+    let cluster = Cluster::start(&redis_url, &[]).await;
+    let token = cluster.create_key("quota10");
+    let (statuses, _) = cluster.burst(&token, 4).await;
+    assert_eq!(count(&statuses, 200), 4, "{statuses:?}");
+
+    // Counts reach the store within the 1 s flush; then Redis forgets everything of ours.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut conn = redis_conn(&redis_url).await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", cluster.redis_prefix))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(!keys.is_empty(), "the limits live in Redis");
+    let _: () = redis::cmd("DEL").arg(&keys).query_async(&mut conn).await.unwrap();
+
+    let (statuses, _) = cluster.burst(&token, 30).await;
+    assert_eq!(count(&statuses, 200), 6, "reseeded from the store's 4: {statuses:?}");
+    assert_eq!(count(&statuses, 429), 24, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn redis_killed_under_load_and_restarted_gives_no_5xx_no_hang_and_shared_limits_come_back() {
+    let mut redis = PrivateRedis::start();
+    let cluster = Cluster::start(&redis.url(), &[]).await;
+    let token = cluster.create_key("roomy");
+    let mut statuses = Vec::new();
+    let mut slowest = Duration::ZERO;
+    for round in 0..12 {
+        match round {
+            3 => redis.kill(),
+            8 => redis.restart(),
+            _ => {}
+        }
+        let (s, took) = cluster.burst(&token, 30).await;
+        statuses.extend(s);
+        slowest = slowest.max(took);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        count(&statuses, 200),
+        statuses.len(),
+        "all admitted, none failed: {statuses:?}"
+    );
+    assert!(
+        slowest < Duration::from_secs(2),
+        "no request waited on the dead Redis: {slowest:?}"
+    );
+    let metrics = cluster
+        .client
+        .get(format!("{}/metrics", cluster.replicas[0].base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("sportsgate_ratelimit_local_fallbacks_total{mode=\"local\"}")),
+        "requests were decided locally while Redis was away"
+    );
+
+    eventually(Duration::from_secs(10), "every replica ready again", || async {
+        cluster.all_ready().await.then_some(())
+    })
+    .await;
+    cluster.burst(&token, 3).await;
+    let mut conn = redis_conn(&redis.url()).await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}q:*", cluster.redis_prefix))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1, "the restarted Redis holds the quota again: {keys:?}");
+    let used: u64 = redis::cmd("GET").arg(&keys[0]).query_async(&mut conn).await.unwrap();
+    assert!(used > 3, "seeded from the store's total, not from zero: {used}");
+}
+
+#[tokio::test]
+async fn fail_closed_answers_503_with_retry_after_while_redis_is_down_then_recovers() {
+    let mut redis = PrivateRedis::start();
+    let cluster = Cluster::start(&redis.url(), &[("SPORTSGATE_REDIS_ON_FAILURE", "closed")]).await;
+    let token = cluster.create_key("roomy");
+    let (statuses, _) = cluster.burst(&token, 3).await;
+    assert_eq!(statuses, vec![200, 200, 200]);
+
+    redis.kill();
+    let url = format!("{}/v1/leagues", cluster.replicas[0].base);
+    let refused = eventually(Duration::from_secs(5), "a 503 while Redis is down", || async {
+        let r = cluster
+            .client
+            .get(&url)
+            .header("x-api-key", &token)
+            .send()
+            .await
+            .unwrap();
+        (r.status() == 503).then_some(r)
+    })
+    .await;
+    assert!(!header(&refused, "retry-after").is_empty());
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        problem["type"].as_str().unwrap().ends_with("/limits-unavailable"),
+        "{problem}"
+    );
+
+    redis.restart();
+    eventually(Duration::from_secs(10), "admitted again once Redis is back", || async {
+        let r = cluster
+            .client
+            .get(&url)
+            .header("x-api-key", &token)
+            .send()
+            .await
+            .unwrap();
+        (r.status() == 200).then_some(())
+    })
+    .await;
+}
