@@ -97,6 +97,7 @@ impl Management {
             let ledger: Arc<dyn QuotaLedger> = this.usage.clone();
             let local = LocalAdmitter::new(&this.plans, ledger.clone());
             this.admitter = Box::new(RedisAdmitter::new(link.clone(), ledger, local));
+            this.keys.announce_through(link.clone());
             this.redis = Some(link);
         }
         this.keys.sync().await?;
@@ -140,18 +141,29 @@ impl Management {
         if let Some(redis) = &self.redis {
             redis.spawn_probe();
         }
+        // With Redis, a shared change counter is read every 200 ms; the store's fingerprint
+        // is checked every second either way.
+        let period = if self.redis.is_some() {
+            keys::CHANGE_POLL
+        } else {
+            keys::SYNC_INTERVAL
+        };
+        let per_sync = (keys::SYNC_INTERVAL.as_millis() / period.as_millis()).max(1) as u64;
         let this = Arc::downgrade(self);
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(keys::SYNC_INTERVAL);
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
                 let Some(this) = this.upgrade() else { break };
-                if let Err(err) = this.keys.sync().await {
+                ticks += 1;
+                if (this.keys.changed_elsewhere().await || ticks.is_multiple_of(per_sync))
+                    && let Err(err) = this.keys.sync().await
+                {
                     tracing::warn!(error = %err, "key directory sync failed; serving the keys known so far");
                 }
-                ticks += 1;
-                if ticks.is_multiple_of(60) {
+                if ticks.is_multiple_of(60 * per_sync) {
                     this.admitter.housekeeping();
                     this.account_throttle.retain_recent();
                     this.account_throttle.shrink_to_fit();

@@ -274,3 +274,121 @@ async fn fail_closed_answers_503_with_retry_after_while_redis_is_down_then_recov
     })
     .await;
 }
+
+const ADMIN_TOKEN: &str = "admin-token-for-replica-tests";
+
+async fn key_status(cluster: &Cluster, replica: usize, token: &str) -> reqwest::Response {
+    cluster
+        .client
+        .get(format!("{}/v1/leagues", cluster.replicas[replica].base))
+        .header("x-api-key", token)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_plan_change_and_a_revocation_on_one_replica_are_seen_by_the_others_within_a_second() {
+    let redis_url = server_url();
+    let cluster = Cluster::start(&redis_url, &[("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+    let token = cluster.create_key("roomy");
+    let id = token.split('_').nth(1).unwrap().to_owned();
+    for replica in 0..3 {
+        assert_eq!(key_status(&cluster, replica, &token).await.status(), 200);
+    }
+    let admin = |method: reqwest::Method, body: Option<serde_json::Value>| {
+        let mut request = cluster
+            .client
+            .request(method, format!("{}/admin/v1/keys/{id}", cluster.replicas[0].base))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+
+    let changed = Instant::now();
+    let r = admin(reqwest::Method::PATCH, Some(serde_json::json!({"plan": "burst7"})))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    for replica in 1..3 {
+        eventually(Duration::from_secs(3), "the new plan on every replica", || async {
+            let r = key_status(&cluster, replica, &token).await;
+            header(&r, "ratelimit-policy").contains("q=7").then_some(())
+        })
+        .await;
+    }
+    assert!(
+        changed.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        changed.elapsed()
+    );
+
+    let revoked = Instant::now();
+    assert_eq!(admin(reqwest::Method::DELETE, None).await.unwrap().status(), 204);
+    for replica in 1..3 {
+        eventually(Duration::from_secs(3), "the revocation on every replica", || async {
+            (key_status(&cluster, replica, &token).await.status() == 401).then_some(())
+        })
+        .await;
+    }
+    assert!(
+        revoked.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        revoked.elapsed()
+    );
+    let mut conn = redis_conn(&redis_url).await;
+    let announced: u64 = redis::cmd("GET")
+        .arg(format!("{}keys:version", cluster.redis_prefix))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        announced, 3,
+        "creation (CLI), plan change and revocation were announced through Redis"
+    );
+}
+
+#[tokio::test]
+async fn the_serpapi_monthly_budget_is_one_count_for_all_replicas() {
+    let serpapi = wiremock::MockServer::start().await;
+    mount_on(
+        &serpapi,
+        "/search.json",
+        fixture_response("serpapi/league-2-bundesliga-games-list-us-2023-08-03.json"),
+        1,
+        None,
+    )
+    .await;
+    let cluster = Cluster::start(
+        &server_url(),
+        &[
+            ("SPORTSGATE_PROVIDER", "serpapi"),
+            ("SPORTS_API_KEY", SECRET_KEY),
+            ("SPORTSGATE_SERPAPI_URL", &serpapi.uri()),
+            ("SPORTSGATE_FALLBACK_PROVIDER", "none"),
+            ("SPORTSGATE_UPSTREAM_RETRIES", "0"),
+            ("SPORTSGATE_SERPAPI_MONTHLY_BUDGET", "2"),
+        ],
+    )
+    .await;
+    let token = cluster.create_key("roomy");
+    let mut statuses = Vec::new();
+    // Six different questions (nothing cached), two on each replica.
+    for (i, league) in ["bundesliga", "epl", "laliga", "seriea", "ligue1", "mls"]
+        .iter()
+        .enumerate()
+    {
+        let r = cluster
+            .client
+            .get(format!("{}/v1/leagues/{league}/games", cluster.replicas[i % 3].base))
+            .header("x-api-key", &token)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(serpapi.received_requests().await.unwrap().len(), 2, "{statuses:?}");
+    assert_eq!(count(&statuses, 503), 4, "the rest: budget spent: {statuses:?}");
+}
