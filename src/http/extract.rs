@@ -49,7 +49,8 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
                 };
                 Err(ApiError::InvalidBody {
                     status,
-                    detail: rejection.body_text(),
+                    // serde may quote what was sent (an unknown field's name): bounded.
+                    detail: crate::http::problem::shorten(&rejection.body_text(), 400),
                 })
             }
         }

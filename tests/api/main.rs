@@ -8,6 +8,7 @@ mod pg;
 mod redis_support;
 
 mod caching;
+mod deploy_contract;
 mod hardening;
 mod lifecycle;
 mod management;
