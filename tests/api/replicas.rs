@@ -190,6 +190,20 @@ async fn redis_killed_under_load_and_restarted_gives_no_5xx_no_hang_and_shared_l
         let (s, took) = cluster.burst(&token, 30).await;
         statuses.extend(s);
         slowest = slowest.max(took);
+        // The cache (both tiers, single-flight) goes through Redis too.
+        for replica in 0..3 {
+            let started = Instant::now();
+            let url = format!("{}/v1/leagues/nfl/teams", cluster.replicas[replica].base);
+            let r = cluster
+                .client
+                .get(url)
+                .header("x-api-key", &token)
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+            slowest = slowest.max(started.elapsed());
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(
@@ -391,4 +405,134 @@ async fn the_serpapi_monthly_budget_is_one_count_for_all_replicas() {
     }
     assert_eq!(serpapi.received_requests().await.unwrap().len(), 2, "{statuses:?}");
     assert_eq!(count(&statuses, 503), 4, "the rest: budget spent: {statuses:?}");
+}
+
+async fn espn_cluster(response: wiremock::ResponseTemplate, extra: &[(&str, &str)]) -> (Cluster, wiremock::MockServer) {
+    let espn = wiremock::MockServer::start().await;
+    mount_on(&espn, &espn_scoreboard_path("football/nfl"), response, 1, None).await;
+    let espn_url = espn.uri();
+    let mut env = vec![
+        ("SPORTSGATE_PROVIDER", "espn"),
+        ("SPORTSGATE_ESPN_URL", espn_url.as_str()),
+        ("SPORTSGATE_UPSTREAM_RETRIES", "0"),
+        ("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN),
+    ];
+    env.extend_from_slice(extra);
+    (Cluster::start(&server_url(), &env).await, espn)
+}
+
+async fn games(cluster: &Cluster, replica: usize, token: &str) -> reqwest::Response {
+    cluster
+        .client
+        .get(format!("{}/v1/leagues/nfl/games", cluster.replicas[replica].base))
+        .header("x-api-key", token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn upstream_calls(server: &wiremock::MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn a_cold_burst_over_three_replicas_makes_one_upstream_call_and_serves_one_etag() {
+    let slow = fixture_response(NFL_WEEK11).set_delay(Duration::from_millis(400));
+    let (cluster, espn) = espn_cluster(slow, &[]).await;
+    let token = cluster.create_key("roomy");
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let request = cluster
+                .client
+                .get(format!("{}/v1/leagues/nfl/games", cluster.replicas[i % 3].base))
+                .header("x-api-key", &token);
+            tokio::spawn(async move {
+                let r = request.send().await.unwrap();
+                (r.status().as_u16(), header(&r, "etag"))
+            })
+        })
+        .collect();
+    let mut etags = std::collections::HashSet::new();
+    for task in tasks {
+        let (status, etag) = task.await.unwrap();
+        assert_eq!(status, 200);
+        etags.insert(etag);
+    }
+    assert_eq!(
+        upstream_calls(&espn).await,
+        1,
+        "one upstream call for the whole service"
+    );
+    assert_eq!(etags.len(), 1, "every replica renders the same bytes: {etags:?}");
+}
+
+#[tokio::test]
+async fn a_replica_finds_anothers_answer_in_the_shared_tier_and_a_purge_clears_both_tiers_everywhere() {
+    let (cluster, espn) = espn_cluster(fixture_response(NFL_WEEK11), &[]).await;
+    let token = cluster.create_key("roomy");
+    let first = games(&cluster, 0, &token).await;
+    assert_eq!(header(&first, "x-cache"), "MISS");
+    let second = games(&cluster, 1, &token).await;
+    assert_eq!(header(&second, "x-cache"), "HIT", "from the shared tier");
+    assert_eq!(header(&second, "etag"), header(&first, "etag"));
+    assert_eq!(upstream_calls(&espn).await, 1);
+    let again = games(&cluster, 1, &token).await;
+    assert_eq!(header(&again, "x-cache"), "HIT", "now from its own tier");
+
+    let purged = cluster
+        .client
+        .delete(format!("{}/admin/v1/cache", cluster.replicas[0].base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(purged.status(), 204);
+    // Every replica clears its own tier within 200 ms of the purge.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let after = games(&cluster, 2, &token).await;
+    assert_eq!(
+        header(&after, "x-cache"),
+        "MISS",
+        "purged on a replica that did not purge"
+    );
+    assert_eq!(upstream_calls(&espn).await, 2);
+    let shared_again = games(&cluster, 1, &token).await;
+    assert_eq!(header(&shared_again, "x-cache"), "HIT", "replica 1's own copy went too");
+    assert_eq!(upstream_calls(&espn).await, 2);
+}
+
+#[tokio::test]
+async fn a_failing_upstream_is_asked_once_for_a_burst_over_all_replicas() {
+    let failing = wiremock::ResponseTemplate::new(500).set_delay(Duration::from_millis(200));
+    let (cluster, espn) = espn_cluster(failing, &[]).await;
+    let token = cluster.create_key("roomy");
+    let (statuses, slowest) = {
+        let tasks: Vec<_> = (0..12)
+            .map(|i| {
+                let request = cluster
+                    .client
+                    .get(format!("{}/v1/leagues/nfl/games", cluster.replicas[i % 3].base))
+                    .header("x-api-key", &token);
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let status = request.send().await.unwrap().status().as_u16();
+                    (status, started.elapsed())
+                })
+            })
+            .collect();
+        let mut out = (Vec::new(), Duration::ZERO);
+        for task in tasks {
+            let (status, took) = task.await.unwrap();
+            out.0.push(status);
+            out.1 = out.1.max(took);
+        }
+        out
+    };
+    assert_eq!(count(&statuses, 502), 12, "{statuses:?}");
+    assert_eq!(
+        upstream_calls(&espn).await,
+        1,
+        "the failure was remembered, not repeated"
+    );
+    assert!(slowest < Duration::from_secs(5), "{slowest:?}");
 }
