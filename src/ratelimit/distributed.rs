@@ -130,11 +130,17 @@ impl RedisAdmitter {
         let mut verdict = self.run_script(plan, subject, window, now, None).await?;
         if verdict == Verdict::NeedsSeed {
             let window = window.expect("only a quota needs a seed");
-            let total = self
-                .ledger
-                .total(subject, window)
-                .await
-                .map_err(|e| SharedError::Redis(format!("quota seed unavailable: {e}")))?;
+            let quota = plan.quota.expect("only a quota needs a seed");
+            let total = if subject.starts_with("ip:") {
+                // Anonymous callers are unbounded in number: what this replica knows (its
+                // total is loaded in the background), never a store read on the request path.
+                self.ledger.peek(subject, quota, now).await.used
+            } else {
+                self.ledger
+                    .total(subject, window)
+                    .await
+                    .map_err(|e| SharedError::Redis(format!("quota seed unavailable: {e}")))?
+            };
             verdict = self.run_script(plan, subject, Some(window), now, Some(total)).await?;
         }
         let quota = |used| {
