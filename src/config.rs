@@ -580,11 +580,12 @@ fn nonzero(n: u32) -> Result<u32, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use secrecy::ExposeSecret;
 
-    fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    /// The configuration from `env` alone (no file, no flags).
+    pub(crate) fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::load(
             env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             &Flags::default(),

@@ -135,16 +135,19 @@ impl SharedTier {
         self.redis.key(&format!("c:{generation}:{what}:{cache_key}"))
     }
 
-    /// The stored record of `cache_key`, if the shared tier holds one (and answers).
-    pub async fn get(&self, cache_key: &str) -> Option<Stored> {
-        let key = self.key("v", cache_key);
-        let raw: Option<Vec<u8>> = self
-            .redis
+    /// The bytes stored as `what` of `cache_key`; `None` when absent or Redis does not answer.
+    async fn read(&self, what: &str, cache_key: &str) -> Option<Vec<u8>> {
+        let key = self.key(what, cache_key);
+        self.redis
             .run(|mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
             .await
             .ok()
-            .flatten();
-        let record: Record = serde_json::from_slice(&raw?).ok()?;
+            .flatten()
+    }
+
+    /// The stored record of `cache_key`, if the shared tier holds one (and answers).
+    pub async fn get(&self, cache_key: &str) -> Option<Stored> {
+        let record: Record = serde_json::from_slice(&self.read("v", cache_key).await?).ok()?;
         let fetched_at = DateTime::from_timestamp_millis(record.at)?;
         let dataset = match record.data {
             Data::Games(g) => Dataset::Games(g),
@@ -176,14 +179,20 @@ impl SharedTier {
             data,
         };
         let Ok(body) = serde_json::to_vec(&record) else { return };
-        let (value_key, lock_key) = (self.key("v", cache_key), self.key("lock", cache_key));
-        let px = retention.as_millis().max(1) as u64;
+        self.set_and_release("v", cache_key, body, retention).await;
+    }
+
+    /// Sets `what` of `cache_key` to `body` for `lifetime` and drops the flight's lock, in
+    /// one pipelined round trip.
+    async fn set_and_release(&self, what: &str, cache_key: &str, body: Vec<u8>, lifetime: Duration) {
+        let (key, lock_key) = (self.key(what, cache_key), self.key("lock", cache_key));
+        let px = lifetime.as_millis().max(1) as u64;
         let _ = self
             .redis
             .run(|mut conn| async move {
                 redis::pipe()
                     .cmd("SET")
-                    .arg(value_key)
+                    .arg(key)
                     .arg(body)
                     .arg("PX")
                     .arg(px)
@@ -202,25 +211,7 @@ impl SharedTier {
         let Ok(body) = serde_json::to_vec(&Failure::of(err)) else {
             return;
         };
-        let (failure_key, lock_key) = (self.key("fail", cache_key), self.key("lock", cache_key));
-        let px = FAILURE_MEMORY.as_millis() as u64;
-        let _ = self
-            .redis
-            .run(|mut conn| async move {
-                redis::pipe()
-                    .cmd("SET")
-                    .arg(failure_key)
-                    .arg(body)
-                    .arg("PX")
-                    .arg(px)
-                    .ignore()
-                    .cmd("DEL")
-                    .arg(lock_key)
-                    .ignore()
-                    .query_async::<()>(&mut conn)
-                    .await
-            })
-            .await;
+        self.set_and_release("fail", cache_key, body, FAILURE_MEMORY).await;
     }
 
     /// Releases the flight of `cache_key` without storing anything.
@@ -234,14 +225,8 @@ impl SharedTier {
 
     /// A failure remembered for `cache_key`, if any.
     pub async fn recent_failure(&self, cache_key: &str) -> Option<ProviderError> {
-        let key = self.key("fail", cache_key);
-        let raw: Option<Vec<u8>> = self
-            .redis
-            .run(|mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
-            .await
-            .ok()
-            .flatten();
-        serde_json::from_slice::<Failure>(&raw?).ok().map(Failure::error)
+        let raw = self.read("fail", cache_key).await?;
+        serde_json::from_slice::<Failure>(&raw).ok().map(Failure::error)
     }
 
     /// Takes the flight of `cache_key` for this replica: `Some(true)` if it is ours,

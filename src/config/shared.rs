@@ -85,14 +85,8 @@ pub(super) fn load_redis(l: &Layers) -> Result<Option<RedisSettings>, ConfigErro
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{Config, ConfigError, Flags, RedisFailureMode};
-
-    fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::load(
-            env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            &Flags::default(),
-        )
-    }
+    use crate::config::RedisFailureMode;
+    use crate::config::tests::load;
 
     #[test]
     fn without_a_url_there_is_no_redis() {

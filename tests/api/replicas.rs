@@ -89,25 +89,46 @@ impl Cluster {
     /// `n` requests at once with `token`, spread round-robin over the replicas: statuses,
     /// and the slowest answer.
     async fn burst(&self, token: &str, n: usize) -> (Vec<u16>, Duration) {
+        let answers = self.burst_on("/v1/leagues", token, n).await;
+        let slowest = answers.iter().map(|a| a.took).max().unwrap_or_default();
+        (answers.into_iter().map(|a| a.status).collect(), slowest)
+    }
+
+    /// `n` GETs of `path` at once with `token`, spread round-robin over the replicas.
+    async fn burst_on(&self, path: &str, token: &str, n: usize) -> Vec<Answer> {
         let tasks: Vec<_> = (0..n)
             .map(|i| {
-                let url = format!("{}/v1/leagues", self.replicas[i % 3].base);
+                let url = format!("{}{path}", self.replicas[i % 3].base);
                 let request = self.client.get(url).header("x-api-key", token);
                 tokio::spawn(async move {
                     let started = Instant::now();
-                    let status = request.send().await.map_or(0, |r| r.status().as_u16());
-                    (status, started.elapsed())
+                    let (status, etag) = match request.send().await {
+                        Ok(r) => (r.status().as_u16(), header(&r, "etag")),
+                        Err(_) => (0, String::new()),
+                    };
+                    Answer {
+                        status,
+                        etag,
+                        took: started.elapsed(),
+                    }
                 })
             })
             .collect();
-        let mut statuses = Vec::with_capacity(n);
-        let mut slowest = Duration::ZERO;
+        let mut answers = Vec::with_capacity(n);
         for task in tasks {
-            let (status, took) = task.await.unwrap();
-            statuses.push(status);
-            slowest = slowest.max(took);
+            answers.push(task.await.unwrap());
         }
-        (statuses, slowest)
+        answers
+    }
+
+    /// GET `path` on one replica with `token`.
+    async fn get(&self, replica: usize, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.replicas[replica].base))
+            .header("x-api-key", token)
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn all_ready(&self) -> bool {
@@ -122,6 +143,12 @@ impl Cluster {
         }
         true
     }
+}
+
+struct Answer {
+    status: u16,
+    etag: String,
+    took: Duration,
 }
 
 fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -256,15 +283,8 @@ async fn fail_closed_answers_503_with_retry_after_while_redis_is_down_then_recov
     assert_eq!(statuses, vec![200, 200, 200]);
 
     redis.kill();
-    let url = format!("{}/v1/leagues", cluster.replicas[0].base);
     let refused = eventually(Duration::from_secs(5), "a 503 while Redis is down", || async {
-        let r = cluster
-            .client
-            .get(&url)
-            .header("x-api-key", &token)
-            .send()
-            .await
-            .unwrap();
+        let r = cluster.get(0, "/v1/leagues", &token).await;
         (r.status() == 503).then_some(r)
     })
     .await;
@@ -277,13 +297,7 @@ async fn fail_closed_answers_503_with_retry_after_while_redis_is_down_then_recov
 
     redis.restart();
     eventually(Duration::from_secs(10), "admitted again once Redis is back", || async {
-        let r = cluster
-            .client
-            .get(&url)
-            .header("x-api-key", &token)
-            .send()
-            .await
-            .unwrap();
+        let r = cluster.get(0, "/v1/leagues", &token).await;
         (r.status() == 200).then_some(())
     })
     .await;
@@ -292,13 +306,7 @@ async fn fail_closed_answers_503_with_retry_after_while_redis_is_down_then_recov
 const ADMIN_TOKEN: &str = "admin-token-for-replica-tests";
 
 async fn key_status(cluster: &Cluster, replica: usize, token: &str) -> reqwest::Response {
-    cluster
-        .client
-        .get(format!("{}/v1/leagues", cluster.replicas[replica].base))
-        .header("x-api-key", token)
-        .send()
-        .await
-        .unwrap()
+    cluster.get(replica, "/v1/leagues", token).await
 }
 
 #[tokio::test]
@@ -422,13 +430,7 @@ async fn espn_cluster(response: wiremock::ResponseTemplate, extra: &[(&str, &str
 }
 
 async fn games(cluster: &Cluster, replica: usize, token: &str) -> reqwest::Response {
-    cluster
-        .client
-        .get(format!("{}/v1/leagues/nfl/games", cluster.replicas[replica].base))
-        .header("x-api-key", token)
-        .send()
-        .await
-        .unwrap()
+    cluster.get(replica, "/v1/leagues/nfl/games", token).await
 }
 
 async fn upstream_calls(server: &wiremock::MockServer) -> usize {
@@ -440,24 +442,9 @@ async fn a_cold_burst_over_three_replicas_makes_one_upstream_call_and_serves_one
     let slow = fixture_response(NFL_WEEK11).set_delay(Duration::from_millis(400));
     let (cluster, espn) = espn_cluster(slow, &[]).await;
     let token = cluster.create_key("roomy");
-    let tasks: Vec<_> = (0..30)
-        .map(|i| {
-            let request = cluster
-                .client
-                .get(format!("{}/v1/leagues/nfl/games", cluster.replicas[i % 3].base))
-                .header("x-api-key", &token);
-            tokio::spawn(async move {
-                let r = request.send().await.unwrap();
-                (r.status().as_u16(), header(&r, "etag"))
-            })
-        })
-        .collect();
-    let mut etags = std::collections::HashSet::new();
-    for task in tasks {
-        let (status, etag) = task.await.unwrap();
-        assert_eq!(status, 200);
-        etags.insert(etag);
-    }
+    let answers = cluster.burst_on("/v1/leagues/nfl/games", &token, 30).await;
+    assert!(answers.iter().all(|a| a.status == 200));
+    let etags: std::collections::HashSet<&str> = answers.iter().map(|a| a.etag.as_str()).collect();
     assert_eq!(
         upstream_calls(&espn).await,
         1,
@@ -506,28 +493,9 @@ async fn a_failing_upstream_is_asked_once_for_a_burst_over_all_replicas() {
     let failing = wiremock::ResponseTemplate::new(500).set_delay(Duration::from_millis(200));
     let (cluster, espn) = espn_cluster(failing, &[]).await;
     let token = cluster.create_key("roomy");
-    let (statuses, slowest) = {
-        let tasks: Vec<_> = (0..12)
-            .map(|i| {
-                let request = cluster
-                    .client
-                    .get(format!("{}/v1/leagues/nfl/games", cluster.replicas[i % 3].base))
-                    .header("x-api-key", &token);
-                tokio::spawn(async move {
-                    let started = Instant::now();
-                    let status = request.send().await.unwrap().status().as_u16();
-                    (status, started.elapsed())
-                })
-            })
-            .collect();
-        let mut out = (Vec::new(), Duration::ZERO);
-        for task in tasks {
-            let (status, took) = task.await.unwrap();
-            out.0.push(status);
-            out.1 = out.1.max(took);
-        }
-        out
-    };
+    let answers = cluster.burst_on("/v1/leagues/nfl/games", &token, 12).await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    let slowest = answers.iter().map(|a| a.took).max().unwrap_or_default();
     assert_eq!(count(&statuses, 502), 12, "{statuses:?}");
     assert_eq!(
         upstream_calls(&espn).await,
