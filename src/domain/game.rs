@@ -4,12 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::team_match::TeamQuery;
 use super::{LeagueId, ProviderKind};
 
 /// Where a piece of data came from and when it was fetched upstream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Source {
     pub provider: ProviderKind,
+    #[serde(serialize_with = "super::time::serialize")]
     pub fetched_at: DateTime<Utc>,
 }
 
@@ -59,17 +61,9 @@ pub struct TeamSide {
 }
 
 impl TeamSide {
-    /// True when `needle` names this side (name or abbreviation, case-insensitive, substring
-    /// of the name so `team=villa` finds "Aston Villa").
-    pub fn matches(&self, needle: &str) -> bool {
-        let needle = needle.trim().to_lowercase();
-        if needle.is_empty() {
-            return false;
-        }
-        self.abbreviation
-            .as_deref()
-            .is_some_and(|a| a.eq_ignore_ascii_case(&needle))
-            || self.name.to_lowercase().contains(&needle)
+    /// True when the typed team names this side (rules in `team_match`).
+    pub fn matches(&self, team: &TeamQuery) -> bool {
+        team.matches(&self.name, self.abbreviation.as_deref())
     }
 }
 
@@ -82,6 +76,7 @@ pub struct Game {
     pub league: LeagueId,
     pub status: GameStatus,
     /// Kick-off as an instant in UTC; null when the upstream text could not be placed in time.
+    #[serde(serialize_with = "super::time::serialize_opt")]
     pub starts_at: Option<DateTime<Utc>>,
     /// The game day in the league's home time zone (what `date=` matches).
     pub local_date: Option<NaiveDate>,
@@ -102,7 +97,7 @@ pub struct Game {
 }
 
 impl Game {
-    pub fn involves(&self, team: &str) -> bool {
+    pub fn involves(&self, team: &TeamQuery) -> bool {
         self.home.matches(team) || self.away.matches(team)
     }
 }

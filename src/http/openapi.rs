@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, favourites, games, health, leagues, legacy, me, standings, teams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,7 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, teams}
         me::get_preferences,
         me::put_preferences,
         me::get_history,
+        favourites::get_my_games,
         admin::list_keys,
         admin::create_key,
         admin::patch_key,

@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{UpstreamFailure, find_league};
 use crate::cache::{Entry, Rendered, SportsCache, View};
-use crate::domain::{Catalogue, Game, GameStatus, Source};
+use crate::domain::team_match::TeamQuery;
+use crate::domain::{Catalogue, Game, GameStatus, League, Source};
 use crate::http::cached::respond;
 use crate::http::extract::ValidQuery;
 use crate::http::problem::{ApiError, Problem};
@@ -22,11 +23,13 @@ use crate::providers::{DataKind, Dataset, UpstreamQuery};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct GamesParams {
-    /// Game day in the league's home time zone, `YYYY-MM-DD`.
+    /// Game day in the league's home time zone, `YYYY-MM-DD`. Looked up upstream for that
+    /// day (ESPN); a 400 `date-unsupported` problem when no configured provider can.
     pub date: Option<String>,
-    /// Team name (substring, case-insensitive) or exact abbreviation.
+    /// Team: exact abbreviation (`KC`), whole words or word starts of the name (`chiefs`,
+    /// `kansas city`, `bay`), or a short form of the league's alias data (`NY`, `Man Utd`).
     pub team: Option<String>,
-    /// One of `scheduled`, `live`, `final`.
+    /// One of `scheduled`, `live`, `final` (any case).
     pub status: Option<String>,
 }
 
@@ -39,12 +42,13 @@ const MAX_YEARS_AHEAD: i32 = 2;
 #[derive(Debug, Default)]
 pub struct GameFilter {
     pub date: Option<NaiveDate>,
-    pub team: Option<String>,
+    pub team: Option<TeamQuery>,
     pub status: Option<GameStatus>,
 }
 
 impl GameFilter {
-    pub fn parse(params: GamesParams) -> Result<Self, ApiError> {
+    /// Validates the filters of a request for `league`.
+    pub fn parse(params: GamesParams, catalogue: &Catalogue, league: &League) -> Result<Self, ApiError> {
         let date = params
             .date
             .map(|d| {
@@ -80,7 +84,7 @@ impl GameFilter {
                 if t.is_empty() || t.chars().count() > 64 {
                     Err(ApiError::invalid("team", "team must be 1 to 64 characters"))
                 } else {
-                    Ok(t)
+                    Ok(catalogue.team_query(league, &t))
                 }
             })
             .transpose()?;
@@ -94,7 +98,7 @@ impl GameFilter {
     fn keeps(&self, game: &Game) -> bool {
         self.date.is_none_or(|d| game.local_date == Some(d))
             && self.status.is_none_or(|s| game.status == s)
-            && self.team.as_deref().is_none_or(|t| game.involves(t))
+            && self.team.as_ref().is_none_or(|t| game.involves(t))
     }
 }
 
@@ -132,7 +136,7 @@ fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
         (status = 200, description = "Games", body = GamesResponse,
             headers(("ETag" = String), ("Cache-Control" = String), ("Age" = u64), ("Cache-Status" = String), ("X-Cache" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "Bad filter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad filter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown league", body = Problem, content_type = "application/problem+json"),
         UpstreamFailure,
     ))]
@@ -144,7 +148,7 @@ pub async fn list_games(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, &league)?;
-    let filter = GameFilter::parse(params)?;
+    let filter = GameFilter::parse(params, &catalogue, &league)?;
     let lookup = cache
         .get(UpstreamQuery {
             kind: DataKind::Games,
