@@ -82,9 +82,9 @@ impl SharedRedis {
     fn set_up(&self, up: bool) {
         if self.up.swap(up, Ordering::AcqRel) != up {
             if up {
-                tracing::info!("Redis answers again: shared limits restored");
+                tracing::info!("Redis answers: limits, quotas and the cache are shared");
             } else {
-                tracing::warn!("Redis does not answer: falling back to this replica's own limits");
+                tracing::warn!("Redis does not answer: this replica limits and caches by itself");
             }
         }
         metrics::redis_up(up);
