@@ -4,6 +4,8 @@
 mod helpers;
 #[path = "../support/pg.rs"]
 mod pg;
+#[path = "../support/redis.rs"]
+mod redis_support;
 
 mod admin_stats;
 mod caching;
@@ -17,8 +19,10 @@ mod management_pg;
 mod my_games;
 mod openapi_snapshot;
 mod pages;
+mod replicas;
 mod resilience;
 mod routes;
 mod secrets;
+mod shared_redis;
 mod smoke;
 mod team_filter;

@@ -208,6 +208,6 @@ pub async fn list_plans(State(management): State<Arc<Management>>) -> Json<Plans
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
     responses((status = 204, description = "Purged")))]
 pub async fn purge_cache(State(cache): State<SportsCache>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
-    cache.purge();
+    cache.purge().await;
     StatusCode::NO_CONTENT
 }
