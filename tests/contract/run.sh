@@ -68,7 +68,8 @@ api_key=$("$SPORTSGATE_BIN" keys create --name contract-test --plan contract | s
 [[ -n $api_key ]] || { echo "contract: could not create an API key" >&2; exit 1; }
 
 # 3. The server on a free loopback port (port 0: the kernel picks; the log says which).
-"$SPORTSGATE_BIN" serve --listen 127.0.0.1:0 >"$work/server.log" 2>&1 &
+: >"$work/server.log"
+"$SPORTSGATE_BIN" serve --listen 127.0.0.1:0 >>"$work/server.log" 2>&1 &
 server_pid=$!
 base=
 for _ in $(seq 1 100); do
@@ -80,7 +81,9 @@ done
 [[ $base == http://127.0.0.1:* ]] || { echo "contract: server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 echo "contract: sportsgate at $base"
 
-# 4. The passes. `--checks all`, nothing excluded.
+# 4. The passes. `--checks all`, nothing excluded. One worker: Python 3.11's `ast` is not
+# safe to use from several threads at once ("AST constructor recursion depth mismatch"
+# from hypothesis' lambda descriptions), and one is quick enough on loopback.
 run_pass() {
   local name=$1
   shift
@@ -96,17 +99,22 @@ run_pass() {
       ${seed:+--seed "$seed"} \
       --max-redirects 0 \
       --request-timeout 10 \
-      --workers 2 \
+      --workers 1 \
       --no-color \
       --report junit --report-dir "$work/report-$name" \
       "$@"
   )
 }
 
+# Anonymous: every operation (the keyed and admin ones must refuse, as documented). Keyed:
+# the data and account routes (an API key means nothing to /admin). Admin: the admin API
+# (its token is no API key, so the data routes would only refuse it, as the first pass
+# already checks for a missing credential). The admin pass runs last: its stateful phase
+# revokes and re-plans keys, the test key among them.
 failed=()
 run_pass anonymous || failed+=(anonymous)
-run_pass keyed -H "x-api-key: $api_key" || failed+=(keyed)
-run_pass admin -H "Authorization: Bearer $admin_token" || failed+=(admin)
+run_pass keyed -H "x-api-key: $api_key" --exclude-path-regex '^/admin/' || failed+=(keyed)
+run_pass admin -H "Authorization: Bearer $admin_token" --include-path-regex '^/admin/' || failed+=(admin)
 
 if ((${#failed[@]})); then
   echo "contract: FAILED passes: ${failed[*]}" >&2
