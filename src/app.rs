@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::cache::SportsCache;
 use crate::config::Config;
+use crate::http::openapi::live::LiveDocument;
 use crate::http::router;
 use crate::http::state::{AppState, Started};
 use crate::management::Management;
@@ -60,6 +61,7 @@ impl App {
             metrics,
             management: management.clone(),
             started: Started(Instant::now()),
+            openapi: Arc::new(LiveDocument::new(&config.catalogue, &management.plans)),
         };
         let router = router::build(state, &config.management.cors_origins);
         Ok(Self {

@@ -40,11 +40,10 @@ impl GameStatus {
         }
     }
 
-    /// Parses a `status=` filter value; only the filterable statuses are accepted.
+    /// Parses a `status=` filter value; only the filterable statuses, spelled exactly as the
+    /// API document lists them, are accepted.
     pub fn parse_filter(value: &str) -> Option<Self> {
-        Self::FILTERABLE
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
+        Self::FILTERABLE.into_iter().find(|s| s.as_str() == value)
     }
 }
 

@@ -1,4 +1,9 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations; `live.rs` adds what
+//! only the running configuration knows.
+
+pub mod live;
+pub mod responses;
+pub mod schemas;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -9,7 +14,7 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, teams}
 #[openapi(
     info(
         title = "sportsgate",
-        description = "Normalized schedules, live scores, standings and teams for many leagues, cached in front of SerpApi and ESPN, with API keys, usage plans (rate, burst, quota) and usage accounting built in. Send a key in `x-api-key` or `Authorization: Bearer`; without one the anonymous plan applies per client IP. Every limited response carries `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`; a 429 carries `Retry-After` and a problem `type` of `/problems/rate-limited` (slow down) or `/problems/quota-exceeded` (wait for the reset). Errors are RFC 9457 problem+json.",
+        description = "Normalized schedules, live scores, standings and teams for many leagues, cached in front of SerpApi and ESPN, with API keys, usage plans (rate, burst, quota) and usage accounting built in. Send a key in `x-api-key` or `Authorization: Bearer`; without one the anonymous plan applies per client IP, and a key that is sent but invalid, revoked or expired is refused (401), never served as anonymous. Every limited response carries `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`; a 429 carries `Retry-After` and a problem `type` of `/problems/rate-limited` (slow down) or `/problems/quota-exceeded` (wait for the reset). Errors are RFC 9457 problem+json.",
         license(name = "MIT")
     ),
     paths(
@@ -56,8 +61,22 @@ impl Modify for Security {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
         );
         components.add_security_scheme(
+            "bearer_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key as a bearer token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
             "admin_token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("SPORTSGATE_ADMIN_TOKEN as a bearer token"))
+                    .build(),
+            ),
         );
     }
 }

@@ -834,6 +834,31 @@ async fn patching_a_key_plan_takes_effect_on_its_next_request_without_a_restart(
 }
 
 #[tokio::test]
+async fn a_revoked_key_cannot_be_patched_back_to_life_and_says_409() {
+    let app = app_with_admin().spawn().await;
+    let key = create_key(&app, "doomed", "free").await;
+    let path = format!("/admin/v1/keys/{}", key.id);
+    let revoked = admin(&app, Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let patched = admin(&app, Method::PATCH, &path)
+        .json(&json!({ "plan": "pro", "name": "revived" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(patched, 409).await["type"], "/problems/conflict");
+    let listed = key_in(&list_keys(&app).await, &key.id).clone();
+    assert_eq!(
+        (listed["plan"].as_str(), listed["name"].as_str()),
+        (Some("free"), Some("doomed"))
+    );
+    assert_eq!(
+        get_as(&app, "/v1/leagues", &key.token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn patching_expires_at_to_null_keeps_the_key_alive_past_its_old_expiry_and_unknown_ids_are_404() {
     let app = app_with_admin().spawn().await;
     let expires_at = Utc::now() + chrono::Duration::milliseconds(1500);
@@ -956,6 +981,20 @@ async fn admin_usage_counts_requests_per_key_per_day_per_route() {
         "?key= filters to one key: {only_a}"
     );
     assert_eq!(rows_of(&only_a, &format!("key:{}", a.id)), expected_a);
+
+    // Day bounds: a range that ends before it starts selects nothing; a malformed day is a 400.
+    let backwards = admin(&app, Method::GET, "/admin/v1/usage?from=2026-02-01&to=2026-01-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_of(backwards, StatusCode::OK).await["rows"], json!([]));
+    for bad in ["from=2026-1-01", "to=%2B2026-01-01", "limit=0"] {
+        let response = admin(&app, Method::GET, &format!("/admin/v1/usage?{bad}"))
+            .send()
+            .await
+            .unwrap();
+        problem(response, 400).await;
+    }
     app.stop().await;
 }
 

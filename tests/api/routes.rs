@@ -348,9 +348,14 @@ async fn bad_filter_values_are_400_problems_naming_the_parameter() {
         ("date=%2B262143-12-31", "date"),
         ("date=1066-10-14", "date"),
         ("date=2999-01-01", "date"),
+        ("date=%202022-11-20", "date"),
+        ("date=2022-11-5", "date"),
         ("status=halftime", "status"),
+        ("status=LIVE", "status"),
         ("colour=red", "colour"),
         ("team=", "team"),
+        ("team=%20%20", "team"),
+        ("team=a%00b", "team"),
     ] {
         let response = app.get(&format!("/v1/leagues/nfl/games?{query}")).await;
         let body = problem(response, 400).await;

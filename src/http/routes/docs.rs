@@ -1,15 +1,14 @@
 //! `/openapi.json` and the interactive docs at `/docs`: Swagger UI served from the binary
 //! (`assets/swagger-ui/`, no CDN), so the docs work offline.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
-use utoipa::OpenApi;
 
-use crate::http::openapi::ApiDoc;
+use crate::http::openapi::live::LiveDocument;
 use crate::http::problem::ApiError;
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -50,18 +49,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// The OpenAPI 3.1 document of every route.
-pub async fn openapi_json() -> Response {
-    static DOC: OnceLock<Bytes> = OnceLock::new();
-    let body = DOC.get_or_init(|| {
-        ApiDoc::openapi()
-            .to_json()
-            .expect("the OpenAPI document serializes")
-            .into()
-    });
+/// The OpenAPI 3.1 document of every route, with this server's leagues, plans and dates.
+pub async fn openapi_json(State(document): State<Arc<LiveDocument>>) -> Response {
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body.clone(),
+        document.json(chrono::Utc::now().date_naive()),
     )
         .into_response()
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::cache::SportsCache;
 use crate::domain::{Catalogue, ProviderKind};
+use crate::http::openapi::responses::GateRefusal;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeagueSummary {
@@ -28,8 +29,8 @@ pub struct LeaguesResponse {
 }
 
 /// List the leagues sportsgate serves.
-#[utoipa::path(get, path = "/v1/leagues", tag = "leagues",
-    responses((status = 200, description = "The league catalogue", body = LeaguesResponse)))]
+#[utoipa::path(get, path = "/v1/leagues", tag = "leagues", security((), ("api_key" = []), ("bearer_key" = [])),
+    responses((status = 200, description = "The league catalogue", body = LeaguesResponse), GateRefusal))]
 pub async fn list_leagues(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,

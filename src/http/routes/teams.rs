@@ -9,9 +9,10 @@ use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{UpstreamFailure, serve_league};
+use super::serve_league;
 use crate::cache::{Entry, SportsCache};
 use crate::domain::{Catalogue, Source, Team};
+use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset};
 
@@ -38,12 +39,13 @@ fn render(entry: &Entry) -> Bytes {
 }
 
 /// A league's teams.
-#[utoipa::path(get, path = "/v1/leagues/{league}/teams", tag = "teams",
-    params(("league" = String, Path, description = "League id", example = "nfl")),
+#[utoipa::path(get, path = "/v1/leagues/{league}/teams", tag = "teams", security((), ("api_key" = []), ("bearer_key" = [])),
+    params(("league" = String, Path, description = "League id, see /v1/leagues", example = "nfl")),
     responses(
         (status = 200, description = "Teams", body = TeamsResponse),
         (status = 304, description = "Not modified"),
         (status = 404, description = "Unknown league, or no provider serves teams for it", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
         UpstreamFailure,
     ))]
 pub async fn list_teams(
