@@ -31,27 +31,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ValidQuery<T> 
     }
 }
 
-/// `Json<T>` whose rejections (malformed JSON, wrong types, unknown fields, missing
-/// content type, oversized body) are problem+json with the fitting 4xx status.
+/// `Json<T>` for a JSON object body, whose rejections (malformed JSON, not an object, wrong
+/// types, unknown fields, missing content type, oversized body) are problem+json with the
+/// fitting 4xx status.
 pub struct ValidJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ValidJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
+        let bad = |detail: String| ApiError::InvalidBody {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            detail,
+        };
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
             Err(rejection) => {
-                let status = match rejection.status() {
-                    // Well-formed JSON of the wrong shape is a plain bad request here.
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY => axum::http::StatusCode::BAD_REQUEST,
-                    other => other,
-                };
-                Err(ApiError::InvalidBody {
-                    status,
+                return Err(ApiError::InvalidBody {
+                    status: rejection.status(),
                     detail: rejection.body_text(),
-                })
+                });
             }
+        };
+        // serde would also read a struct from an array, by position: `[]` or `["x"]` are no
+        // request bodies this API documents.
+        if !value.is_object() {
+            return Err(bad("The body must be a JSON object.".into()));
         }
+        T::deserialize(value)
+            .map(Self)
+            .map_err(|e| bad(format!("Failed to deserialize the JSON body into the target type: {e}")))
     }
 }

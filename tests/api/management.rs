@@ -768,6 +768,9 @@ async fn bad_key_creation_requests_get_400_or_413_problems_and_write_nothing() {
             None,
         ),
         ("wrong type", post_json(json!({ "name": 5, "plan": "free" })), 400, None),
+        // serde alone would read a struct from an array, field by field.
+        ("array body", post_json(json!(["x", "free"])), 400, None),
+        ("null plan", post_json(json!({ "name": "x", "plan": null })), 400, None),
         (
             "expiry in the past",
             post_json(json!({ "name": "x", "expires_at": past })),
@@ -1130,6 +1133,7 @@ async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_
             400,
         ),
         ("malformed JSON", raw("{\"favourite_leagues\": ["), 400),
+        ("an array, not an object", put(&key.token).json(&json!([])), 400),
         ("oversized body", put(&key.token).json(&oversized), 413),
     ];
     for (what, request, status) in cases {
