@@ -1,6 +1,8 @@
 //! Assembly: config in, a bound server out. `serve` and the tests both go through
 //! [`App::build`], so tests run the production wiring.
 
+mod server;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,9 +12,9 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::cache::SportsCache;
-use crate::config::Config;
+use crate::config::{Config, ServerSettings};
 use crate::http::openapi::live::LiveDocument;
-use crate::http::router;
+use crate::http::router::{self, RouterOptions};
 use crate::http::state::{AppState, Started};
 use crate::management::Management;
 use crate::providers::chain::ProviderChain;
@@ -35,7 +37,17 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    /// `/metrics` on its own listener, when configured.
+    metrics: Option<(TcpListener, Router)>,
+    metrics_addr: Option<SocketAddr>,
+    server: ServerSettings,
     shutdown_grace: Duration,
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, AppError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| AppError::Bind { addr, source })
 }
 
 impl App {
@@ -43,13 +55,13 @@ impl App {
     /// and wires every part.
     pub async fn build(config: Config) -> Result<Self, AppError> {
         let management = Arc::new(Management::connect(&config.management).await?);
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| AppError::Bind {
-                addr: config.listen,
-                source,
-            })?;
+        let listener = bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let metrics_listener = match config.metrics.listen {
+            Some(at) => Some(bind(at).await?),
+            None => None,
+        };
+        let metrics_addr = metrics_listener.as_ref().map(TcpListener::local_addr).transpose()?;
         // First, so that what the parts record while being built (circuit gauges) is kept.
         let metrics = metrics::install();
         metrics::spawn_upkeep(metrics.clone());
@@ -63,12 +75,22 @@ impl App {
             started: Started(Instant::now()),
             openapi: Arc::new(LiveDocument::new(&config.catalogue, &management.plans)),
         };
-        let router = router::build(state, &config.management.cors_origins);
+        let options = RouterOptions {
+            cors_origins: config.management.cors_origins.clone(),
+            metrics_here: metrics_listener.is_none(),
+            metrics_token: config.metrics.token.clone().map(Arc::new),
+            request_timeout: config.server.request_timeout,
+        };
+        let metrics = metrics_listener.map(|l| (l, router::metrics_only(state.clone(), &options)));
+        let router = router::build(state, &options);
         Ok(Self {
             management,
             listener,
             router,
             addr,
+            metrics,
+            metrics_addr,
+            server: config.server.clone(),
             shutdown_grace: config.shutdown_grace,
         })
     }
@@ -78,33 +100,51 @@ impl App {
         self.addr
     }
 
+    /// Where `/metrics` is served when it has its own listener.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
     /// finish, and returns at the latest `shutdown_grace` later.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
-        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
-        let graceful = async move {
-            shutdown.await;
-            tracing::info!("shutting down: draining in-flight requests");
-            let _ = signalled_tx.send(());
-        };
-        let management = self.management;
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        let server = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
-        let grace = self.shutdown_grace;
-        let deadline = async move {
-            if signalled_rx.await.is_ok() {
-                tokio::time::sleep(grace).await;
-            } else {
-                std::future::pending::<()>().await;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopping = move || {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|stop| *stop).await;
             }
         };
+        let limit = server::connection_limit(self.server.max_connections);
+        if let Some((listener, router)) = self.metrics {
+            let read_timeout = self.server.header_read_timeout;
+            tokio::spawn(server::serve(listener, router, read_timeout, 64, stopping()));
+        }
+        let signalled = async move {
+            shutdown.await;
+            tracing::info!("shutting down: draining in-flight requests");
+            let _ = stop_tx.send(true);
+        };
+        tokio::spawn(signalled);
+        let serving = server::serve(
+            self.listener,
+            self.router,
+            self.server.header_read_timeout,
+            limit,
+            stopping(),
+        );
+        let grace = self.shutdown_grace;
+        let deadline = async {
+            stopping().await;
+            tokio::time::sleep(grace).await;
+        };
         tokio::select! {
-            result = server => result?,
+            () = serving => {},
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping remaining requests"),
         }
         // Counts of the last second would otherwise be lost; bounded, to finish before the
         // orchestrator's kill (ECS stopTimeout 30 s) even with a hung database.
-        if tokio::time::timeout(Duration::from_secs(5), management.usage.flush())
+        if tokio::time::timeout(Duration::from_secs(5), self.management.usage.flush())
             .await
             .is_err()
         {

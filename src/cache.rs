@@ -133,16 +133,27 @@ impl SportsCache {
                     upstream_error: None,
                 })
             }
-            Some((entry, Freshness::StaleIfError { .. })) => match self.refresh(key, query).await {
-                Ok(lookup) => Ok(lookup),
-                Err(err) => Ok(Lookup {
+            // A stale copy is at hand: the upstream gets a short wait, not the whole chain's
+            // budget; past it the copy is served and the refresh goes on in its own task.
+            Some((entry, Freshness::StaleIfError { .. })) => {
+                let wait = self.settings.stale_if_error_wait;
+                let upstream_error = match tokio::time::timeout(wait, self.refresh(key, query)).await {
+                    Ok(Ok(lookup)) => return self.counted(Ok(lookup)),
+                    Ok(Err(err)) => err,
+                    Err(_) => ProviderError::Timeout,
+                };
+                Ok(Lookup {
                     entry: entry.clone(),
                     result: CacheResult::StaleIfError,
-                    upstream_error: Some(err),
-                }),
-            },
+                    upstream_error: Some(upstream_error),
+                })
+            }
             Some((_, Freshness::Expired)) | None => self.refresh(key, query).await,
         };
+        self.counted(lookup)
+    }
+
+    fn counted(&self, lookup: Result<Lookup, ProviderError>) -> Result<Lookup, ProviderError> {
         metrics::cache_lookup(lookup.as_ref().map_or("error", |l| l.result.as_str()));
         lookup
     }

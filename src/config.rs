@@ -3,6 +3,8 @@
 //! naming the setting; the CLI turns it into exit code 2.
 
 mod layers;
+mod server;
+mod unknown_keys;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -14,6 +16,7 @@ use secrecy::SecretString;
 use url::Url;
 
 pub use layers::{Layers, Setting};
+pub use server::{MetricsSettings, ServerSettings};
 
 use crate::domain::league::LeagueEntry;
 use crate::domain::plan::{PlanEntry, Plans};
@@ -77,6 +80,9 @@ pub struct UpstreamSettings {
     pub breaker_failures: u32,
     /// How long an open circuit rejects calls before one probe is let through.
     pub breaker_cooldown: Duration,
+    /// The whole time one upstream question may take across providers, retries and
+    /// fallback included; kept below the request deadline so callers get our answer.
+    pub budget: Duration,
 }
 
 /// Cache lifetimes per data kind and memory bound.
@@ -91,6 +97,9 @@ pub struct CacheSettings {
     pub stale_while_revalidate: Duration,
     /// After the fresh lifetime, how long stale data may be served while the upstream fails.
     pub stale_if_error: Duration,
+    /// How long a request holding a stale copy waits for the upstream before it is served
+    /// the stale copy (the refresh goes on in the background).
+    pub stale_if_error_wait: Duration,
     /// Upper bound on the bytes of cached responses.
     pub max_bytes: u64,
 }
@@ -112,6 +121,8 @@ pub struct Config {
     /// How long a graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
     pub management: ManagementSettings,
+    pub server: ServerSettings,
+    pub metrics: MetricsSettings,
 }
 
 /// API management: store, plans, who may call, and the admin token.
@@ -131,6 +142,8 @@ pub struct ManagementSettings {
     /// Newest history entries kept per key.
     pub history_per_key: u32,
     pub history_max_age: Duration,
+    /// Longest a store call may take; past it the call counts as failed.
+    pub store_timeout: Duration,
 }
 
 /// Settings, by env name and TOML path.
@@ -176,6 +189,14 @@ pub mod settings {
         CORS_ORIGINS = "SPORTSGATE_CORS_ORIGINS", "cors_origins";
         HISTORY_PER_KEY = "SPORTSGATE_HISTORY_PER_KEY", "history.per_key";
         HISTORY_MAX_AGE = "SPORTSGATE_HISTORY_MAX_AGE", "history.max_age";
+        STORE_TIMEOUT = "SPORTSGATE_STORE_TIMEOUT", "store.timeout";
+        UPSTREAM_BUDGET = "SPORTSGATE_UPSTREAM_BUDGET", "upstream.budget";
+        STALE_IF_ERROR_WAIT = "SPORTSGATE_STALE_IF_ERROR_WAIT", "cache.stale_if_error_wait";
+        HEADER_READ_TIMEOUT = "SPORTSGATE_HEADER_READ_TIMEOUT", "server.header_read_timeout";
+        REQUEST_TIMEOUT = "SPORTSGATE_REQUEST_TIMEOUT", "server.request_timeout";
+        MAX_CONNECTIONS = "SPORTSGATE_MAX_CONNECTIONS", "server.max_connections";
+        METRICS_LISTEN = "SPORTSGATE_METRICS_LISTEN", "metrics.listen";
+        METRICS_TOKEN = "SPORTSGATE_METRICS_TOKEN", "metrics.token";
     }
 }
 
@@ -198,6 +219,9 @@ const FILE_KEYS: &[&str] = &[
     "trusted_proxies",
     "cors_origins",
     "history",
+    "store",
+    "server",
+    "metrics",
     "plans",
     "leagues",
 ];
@@ -233,16 +257,7 @@ impl Config {
                     format!("{} is not valid TOML: {e}", path.display()),
                 )
             })?;
-            if let Some(unknown) = table.keys().find(|k| !FILE_KEYS.contains(&k.as_str())) {
-                return Err(ConfigError::new(
-                    "SPORTSGATE_CONFIG",
-                    format!(
-                        "unknown key `{unknown}` in {} (known: {})",
-                        path.display(),
-                        FILE_KEYS.join(", ")
-                    ),
-                ));
-            }
+            unknown_keys::check(&table, &path.display().to_string())?;
             layers.file = Some(table);
             layers.file_name = path.display().to_string();
         }
@@ -348,6 +363,7 @@ impl Config {
             retries: l.get(s::RETRIES, 2, |v| parse_small(v, 5))?,
             breaker_failures: l.get(s::BREAKER_FAILURES, 5, |v| parse_small(v, 1000).and_then(nonzero))?,
             breaker_cooldown: l.get(s::BREAKER_COOLDOWN, Duration::from_secs(30), parse_duration)?,
+            budget: l.get(s::UPSTREAM_BUDGET, Duration::from_secs(15), parse_duration)?,
         };
         let cache = CacheSettings {
             ttl_live: l.get(s::TTL_LIVE, Duration::from_secs(15), parse_duration)?,
@@ -356,6 +372,7 @@ impl Config {
             ttl_teams: l.get(s::TTL_TEAMS, Duration::from_secs(86_400), parse_duration)?,
             stale_while_revalidate: l.get(s::STALE_WHILE_REVALIDATE, Duration::from_secs(60), parse_duration)?,
             stale_if_error: l.get(s::STALE_IF_ERROR, Duration::from_secs(86_400), parse_duration)?,
+            stale_if_error_wait: l.get(s::STALE_IF_ERROR_WAIT, Duration::from_secs(2), parse_duration)?,
             max_bytes: l.get(s::CACHE_MAX_BYTES, 64 * 1024 * 1024, |v| {
                 v.parse::<u64>()
                     .ok()
@@ -373,6 +390,18 @@ impl Config {
         let shutdown_grace = l.get(s::SHUTDOWN_GRACE, Duration::from_secs(25), parse_duration)?;
         let catalogue = load_catalogue(l)?;
         let management = load_management(l)?;
+        let server = server::load_server(l)?;
+        if upstream.budget >= server.request_timeout {
+            return Err(ConfigError::new(
+                s::UPSTREAM_BUDGET.env,
+                format!(
+                    "must be shorter than {} ({:?}), or callers get a deadline error before the upstream's",
+                    s::REQUEST_TIMEOUT.env,
+                    server.request_timeout
+                ),
+            ));
+        }
+        let metrics = server::load_metrics(l, listen)?;
         Ok(Self {
             listen,
             provider,
@@ -386,6 +415,8 @@ impl Config {
             catalogue,
             shutdown_grace,
             management,
+            server,
+            metrics,
         })
     }
 }
@@ -412,13 +443,7 @@ fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
             Err("must start with sqlite:// or postgres://".into())
         }
     })?;
-    let admin_token = l.get_opt(s::ADMIN_TOKEN, |v| {
-        if v.len() >= 16 {
-            Ok(SecretString::from(v.to_owned()))
-        } else {
-            Err("must be at least 16 characters".into())
-        }
-    })?;
+    let admin_token = l.get_opt(s::ADMIN_TOKEN, parse_token)?;
     let anonymous_plan = l.get(s::ANONYMOUS_PLAN, Some("anonymous".to_owned()), |v| {
         if v == "none" {
             Ok(None)
@@ -464,6 +489,15 @@ fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
         plans,
         history_per_key: l.get(s::HISTORY_PER_KEY, 100, |v| parse_small(v, 10_000).and_then(nonzero))?,
         history_max_age: l.get(s::HISTORY_MAX_AGE, Duration::from_secs(30 * 86_400), parse_duration)?,
+        store_timeout: l.get(s::STORE_TIMEOUT, Duration::from_secs(2), |v| {
+            parse_duration(v).and_then(|d| {
+                if d.is_zero() {
+                    Err("must be longer than zero".into())
+                } else {
+                    Ok(d)
+                }
+            })
+        })?,
     })
 }
 
@@ -476,6 +510,15 @@ fn load_catalogue(l: &Layers) -> Result<Catalogue, ConfigError> {
             .map_err(|e| ConfigError::new("SPORTSGATE_CONFIG", format!("[leagues] in {}: {e}", l.file_name)))?,
     };
     Catalogue::load(&overrides).map_err(|e| ConfigError::new("SPORTSGATE_CONFIG", format!("[leagues]: {e}")))
+}
+
+/// A bearer token we check: long enough not to be guessed.
+pub(crate) fn parse_token(v: &str) -> Result<SecretString, String> {
+    if v.len() >= 16 {
+        Ok(SecretString::from(v.to_owned()))
+    } else {
+        Err("must be at least 16 characters".into())
+    }
 }
 
 /// Durations as `90s`, `5m`, `1h`, `1h 30m`, `250ms`.
@@ -491,7 +534,7 @@ fn parse_url(v: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn parse_listen(v: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_listen(v: &str) -> Result<SocketAddr, String> {
     v.parse()
         .map_err(|_| format!("invalid listen address {v:?} (use HOST:PORT, e.g. 0.0.0.0:8080)"))
 }

@@ -4,13 +4,17 @@
 
 pub mod client_ip;
 pub mod keys;
+pub mod redact;
 pub mod usage;
 
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
+use governor::clock::Clock;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
@@ -22,6 +26,7 @@ use crate::domain::plan::{Plan, Plans};
 use crate::ratelimit::headers::LimitState;
 use crate::ratelimit::window::QuotaState;
 use crate::ratelimit::{Throttle, Throttled};
+use crate::store::deadline::DeadlineStore;
 use crate::store::sql::SqlStore;
 use crate::store::{HistoryEntry, Store, StoreError};
 
@@ -67,6 +72,9 @@ pub struct Management {
     pub usage: Arc<UsageBook>,
     pub plans: Arc<Plans>,
     throttle: Throttle,
+    /// Account routes (`/v1/me*`) are free of the plan's limits, so a caller whose quota is
+    /// spent can still see it; this keeps them from being called in a tight loop.
+    account_throttle: governor::DefaultKeyedRateLimiter<String>,
     anonymous_plan: Option<Arc<Plan>>,
     trusted_proxies: Vec<ipnet::IpNet>,
     admin_token: Option<SecretString>,
@@ -74,13 +82,14 @@ pub struct Management {
 }
 
 impl Management {
-    /// Opens the store and applies migrations.
+    /// Opens the store, applies migrations and reads the key directory.
     pub async fn connect(settings: &ManagementSettings) -> Result<Self, StoreError> {
         let store = SqlStore::connect(settings.database_url.expose_secret()).await?;
         store.migrate().await?;
         let backend = store.backend();
         let mut this = Self::new(Arc::new(store), settings);
         this.backend = backend;
+        this.keys.sync().await?;
         Ok(this)
     }
 
@@ -89,9 +98,14 @@ impl Management {
         self.backend
     }
 
+    /// Every store call made through the returned value is bounded by the store timeout.
     pub fn new(store: Arc<dyn Store>, settings: &ManagementSettings) -> Self {
+        let store: Arc<dyn Store> = Arc::new(DeadlineStore::new(store, settings.store_timeout));
         let plans = Arc::new(settings.plans.clone());
+        let account_rate = governor::Quota::per_second(NonZeroU32::new(5).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(20).expect("non-zero"));
         Self {
+            account_throttle: governor::RateLimiter::keyed(account_rate),
             keys: KeyRing::new(store.clone(), plans.clone()),
             usage: Arc::new(UsageBook::new(
                 store.clone(),
@@ -108,46 +122,34 @@ impl Management {
         }
     }
 
-    /// Starts the usage flusher and the limiter housekeeping.
+    /// Starts the usage flusher, the key directory sync and the limiter housekeeping.
     pub fn spawn_background(self: &Arc<Self>) {
         self.usage.spawn_flusher();
         let this = Arc::downgrade(self);
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut tick = tokio::time::interval(keys::SYNC_INTERVAL);
+            let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
                 let Some(this) = this.upgrade() else { break };
-                this.throttle.housekeeping();
-                this.keys.housekeeping();
+                if let Err(err) = this.keys.sync().await {
+                    tracing::warn!(error = %err, "key directory sync failed; serving the keys known so far");
+                }
+                ticks += 1;
+                if ticks.is_multiple_of(60) {
+                    this.throttle.housekeeping();
+                    this.account_throttle.retain_recent();
+                    this.account_throttle.shrink_to_fit();
+                }
             }
         });
     }
 
-    /// The key presented in `x-api-key` or `Authorization: Bearer` (never the query string).
-    fn presented_key(headers: &HeaderMap) -> Option<&str> {
-        if let Some(v) = headers.get("x-api-key") {
-            return v.to_str().ok().map(str::trim);
-        }
-        bearer_token(headers)
-    }
-
     pub async fn identify(&self, headers: &HeaderMap, peer: IpAddr) -> Result<Caller, GateError> {
-        // Every X-Forwarded-For line, in order: a proxy may add its own line instead of
-        // appending to the caller's.
-        let forwarded: Vec<&str> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
-        let ip = client_ip::client_ip(peer, forwarded.as_deref(), &self.trusted_proxies);
-        match Self::presented_key(headers) {
-            Some(token) => {
-                let record = self
-                    .keys
-                    .authenticate(token, ip)
-                    .await?
-                    .map_err(GateError::InvalidKey)?;
+        match presented_key(headers) {
+            Presented::Unreadable => Err(GateError::InvalidKey(Refusal::Malformed)),
+            Presented::Token(token) => {
+                let record = self.keys.authenticate(token).await?.map_err(GateError::InvalidKey)?;
                 // A key on a plan removed from the config falls back to the anonymous limits,
                 // or to `free`, rather than going unmetered.
                 let plan = self
@@ -163,7 +165,7 @@ impl Management {
                     plan,
                 })
             }
-            None => {
+            Presented::Nothing => {
                 let plan = self.anonymous_plan.clone().ok_or(GateError::KeyRequired)?;
                 // Every X-Forwarded-For line, in order: a proxy may add its own line instead of
                 // appending to the caller's.
@@ -211,12 +213,20 @@ impl Management {
         }
     }
 
+    /// Admission to an account route: never counted against the plan, only kept from
+    /// being hammered. `Err` carries when to retry.
+    pub fn admit_account(&self, caller: &Caller) -> Result<(), Duration> {
+        self.account_throttle
+            .check_key(&caller.subject)
+            .map_err(|not_until| not_until.wait_time_from(governor::clock::DefaultClock::default().now()))
+    }
+
     /// Accounts an admitted request: usage per route, the key's last use, its history.
     pub fn record(&self, caller: &Caller, route: &str, request: &str, status: u16, now: DateTime<Utc>) {
         let key_use = caller.key.as_ref().map(|key| HistoryEntry {
             key_id: key.id.to_string(),
             at: now,
-            request: request.chars().take(512).collect(),
+            request: redact::request_line(request),
             status,
         });
         self.usage.account(&caller.subject, route, now.date_naive(), key_use);
@@ -227,8 +237,7 @@ impl Management {
         let Some(expected) = &self.admin_token else {
             return AdminAccess::Disabled;
         };
-        let presented = bearer_token(headers).unwrap_or_default();
-        if bool::from(presented.as_bytes().ct_eq(expected.expose_secret().as_bytes())) {
+        if token_matches(headers, expected) {
             AdminAccess::Granted
         } else {
             AdminAccess::Denied
@@ -236,9 +245,48 @@ impl Management {
     }
 }
 
+/// Whether `Authorization: Bearer` holds `expected` (compared in constant time).
+pub fn token_matches(headers: &HeaderMap, expected: &SecretString) -> bool {
+    let presented = bearer_token(headers).unwrap_or_default();
+    bool::from(presented.as_bytes().ct_eq(expected.expose_secret().as_bytes()))
+}
+
+/// What a request presents as an API key.
+enum Presented<'a> {
+    Nothing,
+    Token(&'a str),
+    /// A key header that holds no usable token (empty, not ASCII, repeated, or an
+    /// `Authorization` scheme other than Bearer): refused, never served as anonymous.
+    Unreadable,
+}
+
+/// The key in `x-api-key` or `Authorization: Bearer` (never the query string).
+fn presented_key(headers: &HeaderMap) -> Presented<'_> {
+    let single = |name| {
+        let mut values = headers.get_all(name).iter();
+        match (values.next(), values.next()) {
+            (None, _) => None,
+            (Some(v), None) => Some(v.to_str().ok()),
+            (Some(_), Some(_)) => Some(None),
+        }
+    };
+    let token = match (single("x-api-key"), single(axum::http::header::AUTHORIZATION.as_str())) {
+        (None, None) => return Presented::Nothing,
+        (Some(key), _) => key.map(str::trim),
+        (None, Some(auth)) => auth.and_then(parse_bearer),
+    };
+    match token {
+        Some(t) if !t.is_empty() => Presented::Token(t),
+        _ => Presented::Unreadable,
+    }
+}
+
 /// The token of `Authorization: Bearer <token>`, if that is what the header holds.
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let auth = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    parse_bearer(headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?)
+}
+
+fn parse_bearer(auth: &str) -> Option<&str> {
     let (scheme, token) = auth.trim().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }

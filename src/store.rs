@@ -4,6 +4,7 @@
 //! (`migrations/`). Times are stored as Unix milliseconds and days as `YYYY-MM-DD` text so
 //! the same SQL runs on both.
 
+pub mod deadline;
 pub mod sql;
 
 use async_trait::async_trait;
@@ -13,18 +14,6 @@ use utoipa::ToSchema;
 
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::preferences::Preferences;
-
-/// Longest a store call may take where a caller waits on it (request paths, flushes); past
-/// it the call counts as failed, so a database that hangs instead of refusing cannot hang
-/// requests.
-pub const STORE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Runs a store call under [`STORE_DEADLINE`]; a timeout is `StoreError::Unavailable`.
-pub async fn with_deadline<T>(call: impl std::future::Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
-    tokio::time::timeout(STORE_DEADLINE, call)
-        .await
-        .unwrap_or_else(|_| Err(StoreError::Unavailable("timed out".into())))
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -49,6 +38,14 @@ pub struct KeyPatch {
     pub plan: Option<String>,
     /// `Some(None)` clears the expiry.
     pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// Changes whenever a key is added or changed (count of keys, sum of their versions): one
+/// cheap query tells a replica whether its in-memory key directory is current.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyFingerprint {
+    pub keys: u64,
+    pub versions: u64,
 }
 
 /// Requests counted for one subject (`key:<id>` or `ip:<addr>`), day (UTC) and route template.
@@ -105,10 +102,23 @@ pub trait Store: Send + Sync + 'static {
     /// Records last-used times in one batch (later times win).
     async fn touch_keys(&self, used: &[(String, DateTime<Utc>)]) -> Result<(), StoreError>;
 
-    /// Adds counts in one transaction (upsert: count = count + delta).
-    async fn add_usage(&self, deltas: &[(UsageKey, u64)]) -> Result<(), StoreError>;
+    /// See [`KeyFingerprint`].
+    async fn key_fingerprint(&self) -> Result<KeyFingerprint, StoreError>;
+
+    /// Adds counts in one transaction (upsert: count = count + delta), at most once per
+    /// `batch_id`: retrying a batch whose first attempt committed changes nothing.
+    async fn add_usage(&self, batch_id: &str, deltas: &[(UsageKey, u64)]) -> Result<(), StoreError>;
+    /// Forgets applied batch ids recorded before `before`.
+    async fn prune_usage_batches(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Total requests of `subject` over the inclusive day range, all routes.
     async fn usage_total(&self, subject: &str, from: NaiveDate, to: NaiveDate) -> Result<u64, StoreError>;
+    /// Totals of several subjects over the inclusive day range (subjects without usage are absent).
+    async fn usage_totals(
+        &self,
+        subjects: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, u64>, StoreError>;
     /// Rows by subject, day and route, newest day first.
     async fn usage_rows(&self, filter: &UsageFilter) -> Result<Vec<UsageRow>, StoreError>;
 

@@ -15,6 +15,11 @@ use sportsgate::store::sql::SqlStore;
 use sqlx::{AnyConnection, Connection, Executor};
 use tempfile::TempDir;
 
+/// A batch id no other batch has.
+pub fn new_batch() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// A migrated store, the URL it was opened with (for raw SQL in a case) and what keeps its
 /// database alive.
 pub struct TestDb {
@@ -92,6 +97,9 @@ suite!(
     expiry_and_revocation_round_trip_and_decide_whether_a_key_is_active,
     usage_upserts_add_up_and_totals_span_days_and_months,
     a_usage_batch_larger_than_one_statement_is_written_whole,
+    a_usage_batch_retried_with_its_id_is_applied_once,
+    usage_totals_of_many_subjects_come_from_one_call,
+    the_key_fingerprint_changes_with_every_key_change_but_last_use,
     usage_rows_follow_the_filter_newest_day_first,
     fifty_concurrent_spends_against_a_limit_of_twenty_take_exactly_twenty,
     a_budget_without_a_limit_always_spends_and_a_zero_limit_never_does,

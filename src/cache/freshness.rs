@@ -69,6 +69,7 @@ mod tests {
             ttl_teams: Duration::from_secs(86_400),
             stale_while_revalidate: Duration::from_secs(60),
             stale_if_error: Duration::from_secs(3600),
+            stale_if_error_wait: Duration::from_secs(2),
             max_bytes: 1 << 20,
         }
     }

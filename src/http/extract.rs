@@ -63,3 +63,9 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
             .map_err(|e| bad(format!("Failed to deserialize the JSON body into the target type: {e}")))
     }
 }
+
+/// For routes that take no query parameters: any parameter is a 400 naming it, rather than
+/// silently ignored (a typo like `?dat=` must not look like it worked).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}

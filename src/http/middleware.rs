@@ -2,6 +2,9 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod deadline;
 pub mod gate;
-pub mod header_limit;
+pub mod hygiene;
+pub mod metrics_auth;
 pub mod request_id;
+pub mod security_headers;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::management::GateError;
-use crate::management::keys::{KeyError, Refusal};
+use crate::management::keys::KeyError;
 use crate::providers::ProviderError;
 use crate::ratelimit::headers::ceil_secs;
 use crate::store::StoreError;
@@ -69,13 +69,18 @@ pub enum ApiError {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The request as a whole outlived the server's request deadline.
+    #[error("request deadline exceeded")]
+    RequestTimeout(std::time::Duration),
 }
 
 impl ApiError {
+    /// A 400 naming the parameter; both texts are cut to a bounded length, since they may
+    /// echo what the caller sent.
     pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::InvalidParameter {
-            parameter: parameter.into(),
-            detail: detail.into(),
+            parameter: shorten(&parameter.into(), 64),
+            detail: shorten(&detail.into(), 400),
         }
     }
 
@@ -180,6 +185,18 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 p(StatusCode::CONFLICT, "conflict", "Conflict", detail.clone()),
             ),
+            Self::RequestTimeout(deadline) => (
+                StatusCode::GATEWAY_TIMEOUT,
+                p(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "request-timeout",
+                    "Request timeout",
+                    format!(
+                        "The request could not be answered within {} s. Try again later.",
+                        deadline.as_secs_f64()
+                    ),
+                ),
+            ),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 p(
@@ -191,6 +208,16 @@ impl ApiError {
             ),
         }
     }
+}
+
+/// At most `max` characters of `text`, with `…` where it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// Upstream failures in plain words; which upstream URL or what it answered stays in the log.
@@ -285,11 +312,6 @@ impl From<GateError> for ApiError {
             GateError::KeyRequired => {
                 Self::Unauthorized("An API key is required: send it in x-api-key or Authorization: Bearer.")
             }
-            GateError::InvalidKey(Refusal::Throttled) => Self::RateLimited {
-                plan: "key-lookup".into(),
-                retry_after: std::time::Duration::from_secs(1),
-                detail: "Too many unknown API keys from this address; slow down.".into(),
-            },
             // One message for every refusal, so a caller cannot probe which ids exist.
             GateError::InvalidKey(_) => Self::Unauthorized("The API key is invalid, revoked or expired."),
             GateError::Store(e) => e.into(),

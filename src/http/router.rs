@@ -1,5 +1,6 @@
 //! Every route and every layer, in one place: where a request goes is one read.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -7,6 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware;
 use axum::routing::{delete, get, patch};
+use secrecy::SecretString;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -15,29 +17,43 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use super::middleware::access_log::access_log;
 use super::middleware::admin::require_admin;
-use super::middleware::gate::gate;
-use super::middleware::header_limit::limit_headers;
-use super::middleware::request_id::FastUuid;
+use super::middleware::deadline::deadline;
+use super::middleware::gate::{account_gate, gate};
+use super::middleware::hygiene::{MAX_BODY_BYTES, check_request};
+use super::middleware::metrics_auth::require_metrics_token;
+use super::middleware::request_id::{FastUuid, sanitize_request_id};
+use super::middleware::security_headers::security_headers;
 use super::problem::ApiError;
 use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
 use super::state::AppState;
 
-/// Largest request body accepted (preferences, admin requests).
-const MAX_BODY_BYTES: usize = 16 * 1024;
+/// What the router needs from the configuration besides the state.
+#[derive(Debug, Clone, Default)]
+pub struct RouterOptions {
+    /// Origins allowed by CORS.
+    pub cors_origins: Vec<String>,
+    /// Whether `/metrics` is served here (else on its own listener).
+    pub metrics_here: bool,
+    pub metrics_token: Option<Arc<SecretString>>,
+    /// The whole-request deadline.
+    pub request_timeout: Duration,
+}
 
-pub fn build(state: AppState, cors_origins: &[String]) -> Router {
-    // Data and account routes: behind the API-management gate (key or anonymous plan,
-    // rate, quota, usage).
+pub fn build(state: AppState, options: &RouterOptions) -> Router {
+    // Data routes: behind the API-management gate (key or anonymous plan, rate, quota, usage).
     let gated = Router::new()
         .route("/sports", get(legacy::get_sports))
         .route("/v1/leagues", get(leagues::list_leagues))
         .route("/v1/leagues/{league}/games", get(games::list_games))
         .route("/v1/leagues/{league}/standings", get(standings::get_standings))
         .route("/v1/leagues/{league}/teams", get(teams::list_teams))
+        .route_layer(middleware::from_fn_with_state(state.management.clone(), gate));
+    // Account routes: the caller is identified but nothing is counted against its plan.
+    let account = Router::new()
         .route("/v1/me", get(me::get_me))
         .route("/v1/me/preferences", get(me::get_preferences).put(me::put_preferences))
         .route("/v1/me/history", get(me::get_history))
-        .route_layer(middleware::from_fn_with_state(state.management.clone(), gate));
+        .route_layer(middleware::from_fn_with_state(state.management.clone(), account_gate));
     // Admin API: only with SPORTSGATE_ADMIN_TOKEN set, and only with that token.
     let admin = Router::new()
         .route("/admin/v1/keys", get(admin::list_keys).post(admin::create_key))
@@ -46,29 +62,51 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
         .route("/admin/v1/cache", delete(admin::purge_cache))
         .route_layer(middleware::from_fn_with_state(state.management.clone(), require_admin));
     // Operations and docs: never counted, never limited.
-    let operations = Router::new()
+    let mut operations = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::docs_redirect))
         .route("/docs/", get(docs::docs_index))
         .route("/docs/{file}", get(docs::docs_asset));
+    if options.metrics_here {
+        operations = operations.merge(metrics_routes(options.metrics_token.clone()));
+    }
     let app = Router::new()
         .merge(gated)
+        .merge(account)
         .merge(admin)
         .merge(operations)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state);
+    with_edge_layers(app, options)
+}
 
+/// `/metrics` alone, for a separate listener (`SPORTSGATE_METRICS_LISTEN`).
+pub fn metrics_only(state: AppState, options: &RouterOptions) -> Router {
+    let app = metrics_routes(options.metrics_token.clone())
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state);
+    with_edge_layers(app, options)
+}
+
+fn metrics_routes(token: Option<Arc<SecretString>>) -> Router<AppState> {
+    Router::new()
+        .route("/metrics", get(health::metrics))
+        .route_layer(middleware::from_fn_with_state(token, require_metrics_token))
+}
+
+fn with_edge_layers(app: Router, options: &RouterOptions) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(app)
         .fallback(|| async { ApiError::RouteNotFound })
         // Outermost first: the id exists before the access log reads it; CORS answers
-        // preflights before the gate could count them.
+        // preflights before the gate could count them; the deadline covers the gate's store
+        // calls as well as the handler.
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn(sanitize_request_id))
                 .layer(SetSensitiveRequestHeadersLayer::new([
                     header::AUTHORIZATION,
                     HeaderName::from_static("x-api-key"),
@@ -76,11 +114,13 @@ pub fn build(state: AppState, cors_origins: &[String]) -> Router {
                 .layer(SetRequestIdLayer::new(x_request_id.clone(), FastUuid))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(middleware::from_fn(access_log))
+                .layer(middleware::from_fn(security_headers))
                 .layer(CatchPanicLayer::custom(|_| {
                     axum::response::IntoResponse::into_response(ApiError::Internal("handler panicked".into()))
                 }))
-                .option_layer(cors(cors_origins))
-                .layer(middleware::from_fn(limit_headers))
+                .option_layer(cors(&options.cors_origins))
+                .layer(middleware::from_fn(check_request))
+                .layer(middleware::from_fn_with_state(options.request_timeout, deadline))
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
 }

@@ -1,22 +1,23 @@
 //! The key ring: issuing, listing, changing and revoking API keys (for the CLI and
-//! `/admin`), and authenticating presented keys on the hot path through a short in-process
-//! cache, so a request does no database round trip for a key seen in the last second.
+//! `/admin`), and authenticating presented keys on the hot path against an in-memory
+//! directory of every key, so a request never waits on the database and a flood of made-up
+//! keys costs no queries. The directory is re-read when the store's key fingerprint changes
+//! (checked every second), which bounds how late a change made on another replica is seen.
 
-use std::net::IpAddr;
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::domain::api_key::{ApiKeyRecord, IssuedKey, parse_token, validate_name};
 use crate::domain::plan::Plans;
-use crate::store::{KeyPatch, Store, StoreError, with_deadline};
+use crate::store::{KeyFingerprint, KeyPatch, Store, StoreError};
 
-/// How long a verified (or unknown) key is trusted without asking the store: the bound on
-/// how late a revocation or plan change made on another replica takes effect.
-const CACHE_TTL: Duration = Duration::from_secs(1);
+/// How often the directory is checked against the store.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -34,8 +35,6 @@ pub enum KeyError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     Malformed,
-    /// Too many lookups of uncached keys from one address: refused before the store is asked.
-    Throttled,
     Unknown,
     Revoked,
     Expired,
@@ -52,27 +51,57 @@ pub struct NewKey {
 pub struct KeyRing {
     store: Arc<dyn Store>,
     plans: Arc<Plans>,
-    /// id → record (or `None` for ids the store does not know).
-    verified: moka::sync::Cache<String, Option<Arc<ApiKeyRecord>>>,
-    /// Store lookups (cache misses) per client address.
-    lookups: DefaultKeyedRateLimiter<IpAddr>,
+    /// Every key by id, as of the last sync (plus changes made on this replica since).
+    directory: RwLock<HashMap<String, Arc<ApiKeyRecord>>>,
+    /// The store's fingerprint the directory was read at; `None` before the first sync.
+    synced_at: Mutex<Option<KeyFingerprint>>,
+    /// Ids not in the directory (a key made on another replica since the last sync) are
+    /// looked up in the store, coalesced per id and remembered for a second...
+    misses: moka::future::Cache<String, Option<Arc<ApiKeyRecord>>>,
+    /// ...and at most this often service-wide, so made-up keys cannot flood the database.
+    /// A key that exists is in the directory within a second whatever this says.
+    miss_lookups: DefaultDirectRateLimiter,
 }
 
 impl KeyRing {
     pub fn new(store: Arc<dyn Store>, plans: Arc<Plans>) -> Self {
-        let verified = moka::sync::Cache::builder()
-            .max_capacity(100_000)
-            .time_to_live(CACHE_TTL)
+        let misses = moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(SYNC_INTERVAL)
             .build();
-        // A legitimate client misses the cache about once a second per key it uses.
-        let per_client = Quota::per_second(NonZeroU32::new(20).expect("non-zero"))
+        let miss_lookups = Quota::per_second(NonZeroU32::new(20).expect("non-zero"))
             .allow_burst(NonZeroU32::new(50).expect("non-zero"));
         Self {
             store,
             plans,
-            verified,
-            lookups: RateLimiter::keyed(per_client),
+            directory: RwLock::default(),
+            synced_at: Mutex::default(),
+            misses,
+            miss_lookups: RateLimiter::direct(miss_lookups),
         }
+    }
+
+    /// Re-reads every key when the store's fingerprint differs from the one last read (one
+    /// aggregate query when nothing changed). On a store error the directory is kept: keys
+    /// verified so far keep working while the database is away.
+    pub async fn sync(&self) -> Result<(), StoreError> {
+        let now = self.store.key_fingerprint().await?;
+        if *self.synced_at.lock().expect("sync lock") == Some(now) {
+            return Ok(());
+        }
+        let keys = self.store.list_keys().await?;
+        let directory: HashMap<String, Arc<ApiKeyRecord>> =
+            keys.into_iter().map(|k| (k.id.to_string(), Arc::new(k))).collect();
+        *self.directory.write().expect("directory lock") = directory;
+        *self.synced_at.lock().expect("sync lock") = Some(now);
+        Ok(())
+    }
+
+    fn remember(&self, record: &ApiKeyRecord) {
+        self.directory
+            .write()
+            .expect("directory lock")
+            .insert(record.id.to_string(), Arc::new(record.clone()));
     }
 
     fn check_plan(&self, plan: &str) -> Result<(), KeyError> {
@@ -102,6 +131,7 @@ impl KeyRing {
         }
         let issued = IssuedKey::generate(&name, &new.plan, new.expires_at);
         self.store.insert_key(&issued.record).await?;
+        self.remember(&issued.record);
         Ok(issued)
     }
 
@@ -130,47 +160,32 @@ impl KeyRing {
                 None => KeyError::NotFound(id.to_owned()),
             });
         };
-        self.verified.invalidate(id);
+        // Effective at once on this replica; the others see it at their next sync.
+        self.remember(&record);
         Ok(record)
     }
 
     pub async fn revoke(&self, id: &str) -> Result<(), KeyError> {
-        let found = self.store.revoke_key(id, Utc::now()).await?;
-        // Effective at once on this replica; others drop their copy within CACHE_TTL.
-        self.verified.invalidate(id);
-        if found {
-            Ok(())
-        } else {
-            Err(KeyError::NotFound(id.to_owned()))
+        if !self.store.revoke_key(id, Utc::now()).await? {
+            return Err(KeyError::NotFound(id.to_owned()));
         }
+        if let Some(record) = self.store.find_key(id).await? {
+            self.remember(&record);
+        }
+        Ok(())
     }
 
-    /// Forgets addresses whose lookup budget is full again.
-    pub fn housekeeping(&self) {
-        self.lookups.retain_recent();
-        self.lookups.shrink_to_fit();
-    }
-
-    /// Checks a presented token: shape, known id, secret (constant time), not revoked or expired.
-    /// `client` pays for store lookups: a flood of made-up keys from one address is refused
-    /// after a burst instead of becoming a flood of database queries.
-    pub async fn authenticate(
-        &self,
-        token: &str,
-        client: IpAddr,
-    ) -> Result<Result<Arc<ApiKeyRecord>, Refusal>, StoreError> {
+    /// Checks a presented token: shape, known id, secret (constant time), not revoked or
+    /// expired. Known keys are answered from memory; the store is asked only about ids the
+    /// directory does not hold, within the service-wide miss budget.
+    pub async fn authenticate(&self, token: &str) -> Result<Result<Arc<ApiKeyRecord>, Refusal>, StoreError> {
         let Some((id, secret)) = parse_token(token) else {
             return Ok(Err(Refusal::Malformed));
         };
-        let record = match self.verified.get(id.as_str()) {
-            Some(cached) => cached,
-            None if self.lookups.check_key(&client).is_err() => return Ok(Err(Refusal::Throttled)),
-            None => {
-                // A store that hangs must not hang every keyed request (503 after the deadline).
-                let found = with_deadline(self.store.find_key(id.as_str())).await?.map(Arc::new);
-                self.verified.insert(id.as_str().to_owned(), found.clone());
-                found
-            }
+        let known = self.directory.read().expect("directory lock").get(id.as_str()).cloned();
+        let record = match known {
+            Some(record) => Some(record),
+            None => self.look_up_unknown(id.as_str()).await?,
         };
         let Some(record) = record else {
             return Ok(Err(Refusal::Unknown));
@@ -185,5 +200,27 @@ impl KeyRing {
             return Ok(Err(Refusal::Expired));
         }
         Ok(Ok(record))
+    }
+
+    async fn look_up_unknown(&self, id: &str) -> Result<Option<Arc<ApiKeyRecord>>, StoreError> {
+        if let Some(seen) = self.misses.get(id).await {
+            return Ok(seen);
+        }
+        if self.miss_lookups.check().is_err() {
+            return Ok(None);
+        }
+        let store = self.store.clone();
+        let owned = id.to_owned();
+        let found = self
+            .misses
+            .try_get_with(id.to_owned(), async move {
+                store.find_key(&owned).await.map(|k| k.map(Arc::new))
+            })
+            .await
+            .map_err(|shared| StoreError::Unavailable(shared.to_string()))?;
+        if let Some(record) = &found {
+            self.remember(record);
+        }
+        Ok(found)
     }
 }

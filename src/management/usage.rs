@@ -1,11 +1,17 @@
 //! Usage accounting and quotas. Every counted request adds to in-memory counters; a flusher
-//! writes them to the store every second in one batch (and once more at shutdown), so a
-//! crash loses at most about a second of counts. Quota counters load their window's total
-//! from the store on first use and re-read it after each flush, so replicas sharing a
-//! database see each other's counts within a second.
+//! writes them to the store every second in one idempotent batch (and once more at
+//! shutdown), so a crash loses at most about a second of counts. Quota counters start from
+//! their window's total in the store and are re-based on it after each flush, so replicas
+//! sharing a database see each other's counts within a second.
+//!
+//! Readers (`/v1/me`, history, admin usage) never force a flush: they read the store and add
+//! what is still buffered here.
+
+mod flush;
+mod overlay;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,7 +20,13 @@ use dashmap::DashMap;
 
 use crate::domain::plan::Quota;
 use crate::ratelimit::window::{QuotaState, Window};
-use crate::store::{HistoryEntry, Store, UsageKey, with_deadline};
+use crate::store::{HistoryEntry, Store, UsageKey};
+
+/// A quota cell nobody has used for this long (and with nothing unwritten) is dropped; it
+/// is rebuilt from the store if its subject comes back.
+const CELL_IDLE: Duration = Duration::from_secs(600);
+/// Background loads of anonymous callers' totals running at once at most.
+const CONCURRENT_LOADS: usize = 4;
 
 #[derive(Debug)]
 struct Cell {
@@ -22,6 +34,8 @@ struct Cell {
     base: AtomicU64,
     /// Requests counted here and not yet written to the store.
     pending: AtomicU64,
+    /// Unix seconds of the last use.
+    used_at: AtomicI64,
 }
 
 #[derive(Default)]
@@ -33,15 +47,24 @@ struct Pending {
     history: HashMap<String, VecDeque<HistoryEntry>>,
 }
 
+/// A batch being written; kept, with its id, until the store confirms it, so a retry after
+/// a lost answer is applied once.
+struct Batch {
+    id: String,
+    deltas: Vec<(UsageKey, u64)>,
+    touches: Vec<(String, DateTime<Utc>)>,
+    history: Vec<HistoryEntry>,
+}
+
 pub struct UsageBook {
     store: Arc<dyn Store>,
     cells: DashMap<(String, Window), Arc<Cell>>,
     /// What the next flush writes; one lock for all three, taken once per request.
     pending: Mutex<Pending>,
-    /// One flush at a time, so a caller that flushes and then reads the store (`/v1/me`,
-    /// history, admin usage) sees everything counted before it, including a batch another
-    /// flush was still writing.
-    flushing: tokio::sync::Mutex<()>,
+    /// The batch being written. Flushes hold it exclusively; readers share it, so what they
+    /// read from the store and add from here never counts a request twice or not at all.
+    in_flight: tokio::sync::RwLock<Option<Batch>>,
+    loads: Arc<tokio::sync::Semaphore>,
     history_per_key: u32,
     history_max_age: Duration,
 }
@@ -52,43 +75,64 @@ impl UsageBook {
             store,
             cells: DashMap::new(),
             pending: Mutex::default(),
-            flushing: tokio::sync::Mutex::new(()),
+            in_flight: tokio::sync::RwLock::new(None),
+            loads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_LOADS)),
             history_per_key,
             history_max_age,
         }
     }
 
-    async fn cell(&self, subject: &str, window: Window) -> Arc<Cell> {
+    async fn cell(&self, subject: &str, window: Window, now: DateTime<Utc>) -> Arc<Cell> {
         let key = (subject.to_owned(), window);
         if let Some(cell) = self.cells.get(&key) {
+            cell.used_at.store(now.timestamp(), Ordering::Relaxed);
             return cell.clone();
         }
-        // Not found: read the window's total. Two first requests may both read; the map keeps
-        // one cell, and both increments land in it.
-        let base = match with_deadline(self.store.usage_total(subject, window.first_day, window.last_day())).await {
+        let new_cell = |base| {
+            Arc::new(Cell {
+                base: AtomicU64::new(base),
+                pending: AtomicU64::new(0),
+                used_at: AtomicI64::new(now.timestamp()),
+            })
+        };
+        if subject.starts_with("ip:") {
+            // Anonymous callers are unbounded in number: their total is read in the
+            // background (a few at a time) instead of on the request path; until it arrives
+            // they count from zero, within their burst.
+            let cell = self.cells.entry(key).or_insert_with(|| new_cell(0)).clone();
+            if let Ok(permit) = self.loads.clone().try_acquire_owned() {
+                let (store, subject, cell) = (self.store.clone(), subject.to_owned(), cell.clone());
+                tokio::spawn(async move {
+                    if let Ok(total) = store.usage_total(&subject, window.first_day, window.last_day()).await {
+                        cell.base.fetch_max(total, Ordering::AcqRel);
+                    }
+                    drop(permit);
+                });
+            }
+            return cell;
+        }
+        // A key: read the window's total first, so its quota holds exactly across restarts.
+        // Two first requests may both read; the map keeps one cell.
+        let base = match self
+            .store
+            .usage_total(subject, window.first_day, window.last_day())
+            .await
+        {
             Ok(total) => total,
             Err(err) => {
                 // Fail open: an unreachable database must not take the API down; the next
-                // flush re-reads the total once it is back.
+                // flush re-bases the cell once it is back.
                 tracing::warn!(error = %err, "quota total unavailable; counting from zero until the store answers");
                 0
             }
         };
-        self.cells
-            .entry(key)
-            .or_insert_with(|| {
-                Arc::new(Cell {
-                    base: AtomicU64::new(base),
-                    pending: AtomicU64::new(0),
-                })
-            })
-            .clone()
+        self.cells.entry(key).or_insert_with(|| new_cell(base)).clone()
     }
 
     /// Counts one request against `quota` if it fits; `Err` carries the full window's state.
     pub async fn reserve(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> Result<QuotaState, QuotaState> {
         let window = Window::containing(quota.window, now);
-        let cell = self.cell(subject, window).await;
+        let cell = self.cell(subject, window, now).await;
         let mut pending = cell.pending.load(Ordering::Acquire);
         loop {
             let used = cell.base.load(Ordering::Acquire) + pending;
@@ -118,7 +162,7 @@ impl UsageBook {
     /// Where `subject` stands in `quota`'s current window, without counting anything.
     pub async fn peek(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> QuotaState {
         let window = Window::containing(quota.window, now);
-        let cell = self.cell(subject, window).await;
+        let cell = self.cell(subject, window, now).await;
         let used = cell.base.load(Ordering::Acquire) + cell.pending.load(Ordering::Acquire);
         QuotaState {
             limit: quota.limit,
@@ -148,90 +192,32 @@ impl UsageBook {
         }
     }
 
-    /// Writes everything buffered, then re-reads the totals of the active quota windows.
-    /// What cannot be written is kept for the next flush.
-    pub async fn flush(&self) {
-        let _one_at_a_time = self.flushing.lock().await;
-        let Pending {
-            deltas,
-            touches,
-            history,
-        } = std::mem::take(&mut *self.pending.lock().expect("usage lock"));
-        if !deltas.is_empty() {
-            let batch: Vec<(UsageKey, u64)> = deltas.into_iter().collect();
-            match with_deadline(self.store.add_usage(&batch)).await {
-                Ok(()) => self.settle(&batch).await,
-                Err(err) => {
-                    tracing::warn!(error = %err, rows = batch.len(), "usage flush failed; retrying next second");
-                    let mut pending = self.pending.lock().expect("usage lock");
-                    for (key, n) in batch {
-                        *pending.deltas.entry(key).or_default() += n;
-                    }
-                }
-            }
-        }
-        let touches: Vec<(String, DateTime<Utc>)> = touches.into_iter().collect();
-        if !touches.is_empty()
-            && let Err(err) = with_deadline(self.store.touch_keys(&touches)).await
-        {
-            tracing::warn!(error = %err, "last-used update failed");
-        }
-        let history: Vec<HistoryEntry> = history.into_values().flatten().collect();
-        if !history.is_empty()
-            && let Err(err) = with_deadline(self.store.add_history(&history)).await
-        {
-            tracing::warn!(error = %err, "history write failed");
-        }
-        self.forget_past_windows(Utc::now());
-    }
-
-    /// After a successful write: move the written counts from `pending` to `base`.
-    async fn settle(&self, batch: &[(UsageKey, u64)]) {
-        // Only the subjects just written: a caller seen earlier today and idle since costs
-        // nothing per flush.
-        let mut written: HashMap<&str, Vec<(NaiveDate, u64)>> = HashMap::new();
-        for (key, n) in batch {
-            written.entry(key.subject.as_str()).or_default().push((key.day, *n));
-        }
-        let cells: Vec<((String, Window), Arc<Cell>)> = self
-            .cells
-            .iter()
-            .filter(|e| written.contains_key(e.key().0.as_str()))
-            .map(|e| (e.key().clone(), e.value().clone()))
-            .collect();
-        for ((subject, window), cell) in cells {
-            let in_window: u64 = written[subject.as_str()]
-                .iter()
-                .filter(|(day, _)| *day >= window.first_day && *day <= window.last_day())
-                .map(|(_, n)| n)
-                .sum();
-            if let Ok(total) =
-                with_deadline(self.store.usage_total(&subject, window.first_day, window.last_day())).await
-            {
-                // Re-base first, then subtract: in between a concurrent reserve sees the written
-                // requests twice (refusing a moment early), never zero times (letting too many in).
-                cell.base.store(total, Ordering::Release);
-                cell.pending
-                    .fetch_sub(in_window.min(cell.pending.load(Ordering::Acquire)), Ordering::AcqRel);
-            }
-        }
-    }
-
-    fn forget_past_windows(&self, now: DateTime<Utc>) {
+    /// Drops cells of past windows and cells idle for a while, keeping any with unwritten counts.
+    fn forget_old_cells(&self, now: DateTime<Utc>) {
+        let idle_before = now.timestamp() - CELL_IDLE.as_secs() as i64;
         self.cells.retain(|(_, window), cell| {
-            Window::containing(window.kind, now) == *window || cell.pending.load(Ordering::Acquire) > 0
+            cell.pending.load(Ordering::Acquire) > 0
+                || (Window::containing(window.kind, now) == *window
+                    && cell.used_at.load(Ordering::Relaxed) >= idle_before)
         });
     }
 
-    /// Trims history to its retention.
-    pub async fn prune_history(&self) {
+    /// Trims history to its retention, and forgets applied batch ids older than a day.
+    pub async fn prune(&self) {
         let before = Utc::now() - chrono::Duration::from_std(self.history_max_age).unwrap_or_default();
         if let Err(err) = self.store.prune_history(self.history_per_key, before).await {
             tracing::warn!(error = %err, "history pruning failed");
         }
+        if let Err(err) = self
+            .store
+            .prune_usage_batches(Utc::now() - chrono::Duration::days(1))
+            .await
+        {
+            tracing::warn!(error = %err, "usage batch pruning failed");
+        }
     }
 
-    /// Flushes every second and prunes history every ten minutes, until the process ends.
+    /// Flushes every second and prunes every ten minutes, until the process ends.
     pub fn spawn_flusher(self: &Arc<Self>) {
         let book = Arc::downgrade(self);
         tokio::spawn(async move {
@@ -243,7 +229,7 @@ impl UsageBook {
                 book.flush().await;
                 ticks += 1;
                 if ticks % 600 == 1 {
-                    book.prune_history().await;
+                    book.prune().await;
                 }
             }
         });

@@ -19,6 +19,8 @@ struct Link {
 
 pub struct ProviderChain {
     links: Vec<Link>,
+    /// The whole time one `fetch` may take, every provider and retry included.
+    budget: std::time::Duration,
 }
 
 impl ProviderChain {
@@ -40,10 +42,16 @@ impl ProviderChain {
             kinds.map(build).collect(),
             config.upstream.breaker_failures,
             config.upstream.breaker_cooldown,
+            config.upstream.budget,
         )
     }
 
-    pub fn new(providers: Vec<Arc<dyn Provider>>, breaker_failures: u32, cooldown: std::time::Duration) -> Self {
+    pub fn new(
+        providers: Vec<Arc<dyn Provider>>,
+        breaker_failures: u32,
+        cooldown: std::time::Duration,
+        budget: std::time::Duration,
+    ) -> Self {
         let links = providers
             .into_iter()
             .map(|provider| Link {
@@ -51,7 +59,7 @@ impl ProviderChain {
                 provider,
             })
             .collect();
-        Self { links }
+        Self { links, budget }
     }
 
     /// Reduces a query to what the first provider able to serve it actually asks upstream,
@@ -91,17 +99,23 @@ impl ProviderChain {
             .collect()
     }
 
-    /// Asks each provider in turn until one answers. Returns the most telling error when
-    /// none does: the first provider's, unless it could not serve the query at all.
+    /// Asks each provider in turn until one answers, all within the chain's budget. Returns
+    /// the most telling error when none does: the first provider's, unless it could not
+    /// serve the query at all.
     pub async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {
+        let deadline = tokio::time::Instant::now() + self.budget;
         let mut first_error: Option<ProviderError> = None;
         for link in &self.links {
             if !link.provider.supports(query) {
                 continue;
             }
             let kind = link.provider.kind();
-            let result = if link.breaker.allow() {
-                let result = link.provider.fetch(query).await;
+            let result = if tokio::time::Instant::now() >= deadline {
+                Err(ProviderError::Timeout)
+            } else if link.breaker.allow() {
+                let result = tokio::time::timeout_at(deadline, link.provider.fetch(query))
+                    .await
+                    .unwrap_or(Err(ProviderError::Timeout));
                 match &result {
                     Ok(_) => link.breaker.record_success(),
                     Err(e) if e.is_upstream_failure() => link.breaker.record_failure(),

@@ -27,7 +27,7 @@ use sqlx::AnyPool;
 use self::connect::Backend;
 use self::errors::{db_error, migrate_error};
 use self::rows::{day_text, get, history_from_row, key_from_row, ms, to_i64, to_u64};
-use super::{HistoryEntry, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
+use super::{HistoryEntry, KeyFingerprint, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::preferences::Preferences;
 
@@ -131,7 +131,7 @@ impl Store for SqlStore {
     async fn update_key(&self, id: &str, patch: &KeyPatch) -> Result<Option<ApiKeyRecord>, StoreError> {
         let sql = format!(
             "UPDATE api_keys SET name = COALESCE($1, name), plan = COALESCE($2, plan), \
-             expires_at = CASE WHEN $3 = 1 THEN $4 ELSE expires_at END \
+             expires_at = CASE WHEN $3 = 1 THEN $4 ELSE expires_at END, version = version + 1 \
              WHERE id = $5 AND revoked_at IS NULL RETURNING {KEY_COLUMNS}"
         );
         let row = sqlx::query(&sql)
@@ -147,12 +147,14 @@ impl Store for SqlStore {
     }
 
     async fn revoke_key(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
-            .bind(ms(at))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1), version = version + 1 WHERE id = $2",
+        )
+        .bind(ms(at))
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -187,7 +189,9 @@ impl Store for SqlStore {
 
     /// Deltas for the same row are summed first; rows are written in key order (the same lock
     /// order in every replica) by multi-row upserts, all in one transaction.
-    async fn add_usage(&self, deltas: &[(UsageKey, u64)]) -> Result<(), StoreError> {
+    /// Applies the batch once: its id is recorded in the same transaction, so a retry of a
+    /// batch whose commit went through changes nothing.
+    async fn add_usage(&self, batch_id: &str, deltas: &[(UsageKey, u64)]) -> Result<(), StoreError> {
         let mut merged: BTreeMap<(&str, String, &str), i64> = BTreeMap::new();
         for (key, delta) in deltas.iter().filter(|(_, d)| *d > 0) {
             let slot = merged
@@ -200,6 +204,18 @@ impl Store for SqlStore {
         }
         let rows: Vec<_> = merged.into_iter().collect();
         let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let first_time =
+            sqlx::query("INSERT INTO usage_batches (id, applied_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+                .bind(batch_id)
+                .bind(ms(Utc::now()))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected()
+                > 0;
+        if !first_time {
+            return tx.rollback().await.map_err(db_error);
+        }
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO usage (subject, day, route, count) VALUES {} \
@@ -213,6 +229,28 @@ impl Store for SqlStore {
             query.execute(&mut *tx).await.map_err(db_error)?;
         }
         tx.commit().await.map_err(db_error)
+    }
+
+    async fn prune_usage_batches(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM usage_batches WHERE applied_at < $1")
+            .bind(ms(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn key_fingerprint(&self) -> Result<KeyFingerprint, StoreError> {
+        let row = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM api_keys",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(KeyFingerprint {
+            keys: to_u64(get(&row, "n")?, "a key count")?,
+            versions: to_u64(get(&row, "v")?, "a version sum")?,
+        })
     }
 
     async fn usage_total(&self, subject: &str, from: NaiveDate, to: NaiveDate) -> Result<u64, StoreError> {
@@ -230,6 +268,35 @@ impl Store for SqlStore {
     }
 
     /// Newest day first, then by subject and route; a limit of 0 means 1000 rows.
+    async fn usage_totals(
+        &self,
+        subjects: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, u64>, StoreError> {
+        let mut totals = std::collections::HashMap::new();
+        for chunk in subjects.chunks(ROWS_PER_INSERT) {
+            let placeholders: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT subject, CAST(COALESCE(SUM(count), 0) AS BIGINT) AS total FROM usage \
+                 WHERE day >= $1 AND day <= $2 AND subject IN ({}) GROUP BY subject",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql)
+                .persistent(false)
+                .bind(day_text(from))
+                .bind(day_text(to));
+            for subject in chunk {
+                query = query.bind(subject.as_str());
+            }
+            for row in query.fetch_all(&self.pool).await.map_err(db_error)? {
+                let subject: String = get(&row, "subject")?;
+                totals.insert(subject, to_u64(get(&row, "total")?, "a usage total")?);
+            }
+        }
+        Ok(totals)
+    }
+
     async fn usage_rows(&self, filter: &UsageFilter) -> Result<Vec<UsageRow>, StoreError> {
         let mut conditions = Vec::new();
         let mut params: Vec<String> = Vec::new();

@@ -37,6 +37,8 @@ pub fn espn_scoreboard_path(sport_league: &str) -> String {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The `/metrics` listener, when `SPORTSGATE_METRICS_LISTEN` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub base: String,
     pub client: reqwest::Client,
     pub espn: MockServer,
@@ -45,9 +47,16 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<()>>,
     /// Holds the app's SQLite database (unless the test chose another store).
     pub data_dir: tempfile::TempDir,
+    /// The environment the app was configured from.
+    pub env: HashMap<String, String>,
 }
 
 impl TestApp {
+    /// A builder for a second replica: the same settings, database and mock upstreams.
+    pub fn sibling(&self) -> TestAppBuilder {
+        TestAppBuilder { env: self.env.clone() }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -128,9 +137,10 @@ impl TestAppBuilder {
         env.entry("SPORTSGATE_ESPN_URL".into()).or_insert_with(|| espn.uri());
         env.entry("SPORTSGATE_SERPAPI_URL".into())
             .or_insert_with(|| serpapi.uri());
-        let config = Config::load(env, &Flags::default()).expect("test config is valid");
+        let config = Config::load(env.clone(), &Flags::default()).expect("test config is valid");
         let app = App::build(config).await.expect("app builds");
         let addr = app.addr();
+        let metrics_addr = app.metrics_addr();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             app.run_until(async move {
@@ -141,6 +151,7 @@ impl TestAppBuilder {
         });
         TestApp {
             addr,
+            metrics_addr,
             base: format!("http://{addr}"),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
@@ -151,6 +162,7 @@ impl TestAppBuilder {
             shutdown: Some(tx),
             server: Some(server),
             data_dir,
+            env,
         }
     }
 }

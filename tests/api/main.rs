@@ -6,6 +6,7 @@ mod helpers;
 mod pg;
 
 mod caching;
+mod hardening;
 mod lifecycle;
 mod management;
 mod management_pg;

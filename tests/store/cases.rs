@@ -7,7 +7,7 @@ use sportsgate::domain::preferences::{FavouriteTeam, Preferences};
 use sportsgate::store::{HistoryEntry, KeyPatch, Store, StoreError, UsageFilter, UsageKey, UsageRow};
 use sqlx::{AnyConnection, Connection, Row};
 
-use crate::TestDb;
+use crate::{TestDb, new_batch};
 
 /// 2026-01-01T00:00:00Z in Unix milliseconds.
 const BASE: i64 = 1_767_225_600_000;
@@ -248,24 +248,30 @@ pub async fn usage_upserts_add_up_and_totals_span_days_and_months(db: &TestDb) {
     let games = "/v1/leagues/{league}/games";
     let me = "key:aaaaaaaaaaaa";
     store
-        .add_usage(&[
-            (usage(me, "2026-01-31", games), 2),
-            (usage(me, "2026-02-01", games), 3),
-            (usage(me, "2026-02-01", games), 4),
-            (usage(me, "2026-02-01", "/sports"), 1),
-            (usage(me, "2026-02-28", games), 5),
-            (usage(me, "2026-03-01", games), 6),
-            (usage(me, "2026-02-02", games), 0),
-            (usage("ip:192.0.2.1", "2026-02-01", games), 100),
-        ])
+        .add_usage(
+            &new_batch(),
+            &[
+                (usage(me, "2026-01-31", games), 2),
+                (usage(me, "2026-02-01", games), 3),
+                (usage(me, "2026-02-01", games), 4),
+                (usage(me, "2026-02-01", "/sports"), 1),
+                (usage(me, "2026-02-28", games), 5),
+                (usage(me, "2026-03-01", games), 6),
+                (usage(me, "2026-02-02", games), 0),
+                (usage("ip:192.0.2.1", "2026-02-01", games), 100),
+            ],
+        )
         .await
         .unwrap();
-    store.add_usage(&[]).await.unwrap();
+    store.add_usage(&new_batch(), &[]).await.unwrap();
     store
-        .add_usage(&[
-            (usage(me, "2026-02-01", games), 10),
-            (usage(me, "2026-03-01", games), 1),
-        ])
+        .add_usage(
+            &new_batch(),
+            &[
+                (usage(me, "2026-02-01", games), 10),
+                (usage(me, "2026-03-01", games), 1),
+            ],
+        )
         .await
         .unwrap();
 
@@ -306,8 +312,8 @@ pub async fn a_usage_batch_larger_than_one_statement_is_written_whole(db: &TestD
     let batch: Vec<(UsageKey, u64)> = (0..250)
         .map(|i| (usage("key:bbbbbbbbbbbb", "2026-05-05", &format!("/route/{i:03}")), 1))
         .collect();
-    store.add_usage(&batch).await.unwrap();
-    store.add_usage(&batch).await.unwrap();
+    store.add_usage(&new_batch(), &batch).await.unwrap();
+    store.add_usage(&new_batch(), &batch).await.unwrap();
     assert_eq!(
         store
             .usage_total("key:bbbbbbbbbbbb", day("2026-05-05"), day("2026-05-05"))
@@ -320,17 +326,95 @@ pub async fn a_usage_batch_larger_than_one_statement_is_written_whole(db: &TestD
     assert!(rows.iter().all(|r| r.count == 2));
 }
 
+pub async fn a_usage_batch_retried_with_its_id_is_applied_once(db: &TestDb) {
+    let store = &db.store;
+    let batch = [(usage("key:cccccccccccc", "2026-05-06", "/sports"), 5)];
+    let id = new_batch();
+    store.add_usage(&id, &batch).await.unwrap();
+    // The first answer was lost (a timeout after the commit): the flusher retries it.
+    store.add_usage(&id, &batch).await.unwrap();
+    let total = |from, to| store.usage_total("key:cccccccccccc", day(from), day(to));
+    assert_eq!(total("2026-05-06", "2026-05-06").await.unwrap(), 5);
+    store.add_usage(&new_batch(), &batch).await.unwrap();
+    assert_eq!(total("2026-05-06", "2026-05-06").await.unwrap(), 10);
+    // Pruning forgets old ids only.
+    assert_eq!(
+        store
+            .prune_usage_batches(Utc::now() - chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .prune_usage_batches(Utc::now() + chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+pub async fn usage_totals_of_many_subjects_come_from_one_call(db: &TestDb) {
+    let store = &db.store;
+    let mut batch: Vec<(UsageKey, u64)> = (0..150)
+        .map(|i| (usage(&format!("ip:10.0.{i}.0/24"), "2026-06-02", "/sports"), i + 1))
+        .collect();
+    batch.push((usage("ip:10.0.0.0/24", "2026-06-01", "/sports"), 1000));
+    batch.push((usage("ip:10.0.0.0/24", "2026-06-02", "/v1/leagues"), 7));
+    store.add_usage(&new_batch(), &batch).await.unwrap();
+    let mut subjects: Vec<String> = (0..150).map(|i| format!("ip:10.0.{i}.0/24")).collect();
+    subjects.push("ip:192.0.2.0/24".into());
+    let totals = store
+        .usage_totals(&subjects, day("2026-06-02"), day("2026-06-30"))
+        .await
+        .unwrap();
+    assert_eq!(totals.len(), 150, "subjects without usage are absent");
+    assert_eq!(
+        totals["ip:10.0.0.0/24"],
+        1 + 7,
+        "routes add up; days outside the range do not"
+    );
+    assert_eq!(totals["ip:10.0.149.0/24"], 150);
+}
+
+pub async fn the_key_fingerprint_changes_with_every_key_change_but_last_use(db: &TestDb) {
+    let store = &db.store;
+    let empty = store.key_fingerprint().await.unwrap();
+    let k = key("fp", 0);
+    store.insert_key(&k).await.unwrap();
+    let inserted = store.key_fingerprint().await.unwrap();
+    assert_ne!(inserted, empty);
+    store.touch_keys(&[(k.id.to_string(), at(5))]).await.unwrap();
+    assert_eq!(
+        store.key_fingerprint().await.unwrap(),
+        inserted,
+        "last use is not a key change"
+    );
+    let patch = KeyPatch {
+        plan: Some("pro".into()),
+        ..KeyPatch::default()
+    };
+    store.update_key(&k.id.to_string(), &patch).await.unwrap();
+    let patched = store.key_fingerprint().await.unwrap();
+    assert_ne!(patched, inserted);
+    store.revoke_key(&k.id.to_string(), at(9)).await.unwrap();
+    assert_ne!(store.key_fingerprint().await.unwrap(), patched);
+}
+
 pub async fn usage_rows_follow_the_filter_newest_day_first(db: &TestDb) {
     let store = &db.store;
     store
-        .add_usage(&[
-            (usage("key:a", "2026-01-10", "/r1"), 1),
-            (usage("key:a", "2026-01-12", "/r2"), 2),
-            (usage("key:a", "2026-01-12", "/r1"), 3),
-            (usage("key:b", "2026-01-11", "/r1"), 4),
-            (usage("key:b", "2026-01-12", "/r1"), 5),
-            (usage("key:a", "2025-12-31", "/r1"), 6),
-        ])
+        .add_usage(
+            &new_batch(),
+            &[
+                (usage("key:a", "2026-01-10", "/r1"), 1),
+                (usage("key:a", "2026-01-12", "/r2"), 2),
+                (usage("key:a", "2026-01-12", "/r1"), 3),
+                (usage("key:b", "2026-01-11", "/r1"), 4),
+                (usage("key:b", "2026-01-12", "/r1"), 5),
+                (usage("key:a", "2025-12-31", "/r1"), 6),
+            ],
+        )
         .await
         .unwrap();
     let row = |subject: &str, d: &str, route: &str, count| UsageRow {

@@ -7,7 +7,7 @@ use sportsgate::store::sql::SqlStore;
 use sportsgate::store::{Store, StoreError, UsageKey};
 use sqlx::{AnyConnection, Connection, Row};
 
-use crate::pg;
+use crate::{new_batch, pg};
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -53,14 +53,14 @@ mod sqlite_file {
         {
             let store = SqlStore::connect(&url).await.unwrap();
             store.migrate().await.unwrap();
-            store.add_usage(&[(usage.clone(), 41)]).await.unwrap();
+            store.add_usage(&new_batch(), &[(usage.clone(), 41)]).await.unwrap();
             store.insert_key(&issued.record).await.unwrap();
             assert!(store.spend_budget("serpapi", "2026-02", Some(10)).await.unwrap());
             store.close().await;
         }
         let store = SqlStore::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
-        store.add_usage(&[(usage.clone(), 1)]).await.unwrap();
+        store.add_usage(&new_batch(), &[(usage.clone(), 1)]).await.unwrap();
         assert_eq!(
             store.usage_total(&usage.subject, usage.day, usage.day).await.unwrap(),
             42
@@ -125,7 +125,7 @@ mod sqlite_memory {
         let tasks: Vec<_> = (0..20)
             .map(|_| {
                 let (store, usage) = (store.clone(), usage.clone());
-                tokio::spawn(async move { store.add_usage(&[(usage, 1)]).await.unwrap() })
+                tokio::spawn(async move { store.add_usage(&new_batch(), &[(usage, 1)]).await.unwrap() })
             })
             .collect();
         for task in tasks {
@@ -160,7 +160,7 @@ mod postgres_schema {
         .await;
         assert_eq!(
             tables,
-            "_sqlx_migrations,api_keys,history,preferences,upstream_budget,usage"
+            "_sqlx_migrations,api_keys,history,preferences,upstream_budget,usage,usage_batches"
         );
         store.close().await;
         drop(schema);

@@ -1,5 +1,6 @@
-//! The API-management gate in front of the data routes: identify the caller, apply the
-//! plan's rate and quota, tell the caller its limits in headers, account the request.
+//! The API-management gates: in front of the data routes, identify the caller, apply the
+//! plan's rate and quota, tell the caller its limits in headers and account the request; in
+//! front of the account routes, identify the caller only (they never count against the plan).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -95,7 +96,53 @@ pub async fn gate(
     if caller.key.is_some() {
         keep_out_of_shared_caches(response.headers_mut());
     }
+    vary_on_credentials(response.headers_mut());
     response
+}
+
+/// The account routes (`/v1/me*`): the caller must be identified (a bad key is a 401), but
+/// nothing is counted against its plan, so a caller whose quota is spent can still see where
+/// it stands. Answers are per caller: never stored by any cache.
+pub async fn account_gate(
+    State(management): State<Arc<Management>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let caller = match management.identify(request.headers(), peer.ip()).await {
+        Ok(caller) => caller,
+        Err(err) => return ApiError::from(err).into_response(),
+    };
+    let mut response = match management.admit_account(&caller) {
+        Ok(()) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(retry_after) => ApiError::RateLimited {
+            plan: caller.plan.name.clone(),
+            retry_after,
+            detail: format!(
+                "Account routes allow 5 requests a second per caller; retry in {} s.",
+                crate::ratelimit::headers::ceil_secs(retry_after).max(1)
+            ),
+        }
+        .into_response(),
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-store"),
+    );
+    vary_on_credentials(headers);
+    response
+}
+
+/// Answers depend on who asks: a shared cache must key them on the credentials.
+fn vary_on_credentials(headers: &mut axum::http::HeaderMap) {
+    headers.append(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("authorization, x-api-key"),
+    );
 }
 
 /// A keyed answer carries that caller's limit headers, and where keys are required a shared

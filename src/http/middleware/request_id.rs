@@ -1,9 +1,34 @@
-//! Request ids: UUID v4 from the thread-local CSPRNG (no system call per request, unlike
-//! `Uuid::new_v4`, which asks the OS for entropy every time).
+//! Request ids: a caller's own id is kept when it is short and plain (it ends up in our
+//! logs and headers), else replaced; new ids are UUID v4 from the thread-local CSPRNG (no
+//! system call per request, unlike `Uuid::new_v4`, which asks the OS for entropy every time).
 
+use axum::extract::Request as AxumRequest;
 use axum::http::{HeaderValue, Request};
+use axum::middleware::Next;
+use axum::response::Response;
 use rand::Rng;
 use tower_http::request_id::{MakeRequestId, RequestId};
+
+/// Longest caller-chosen request id kept.
+const MAX_ID_LEN: usize = 128;
+
+/// Drops an `X-Request-Id` that is too long, repeated or holds anything but letters, digits
+/// and `-_.:/+=`, so one is made instead.
+pub async fn sanitize_request_id(mut request: AxumRequest, next: Next) -> Response {
+    let headers = request.headers_mut();
+    let values = headers.get_all("x-request-id").iter().collect::<Vec<_>>();
+    let plain = |v: &HeaderValue| {
+        !v.is_empty()
+            && v.len() <= MAX_ID_LEN
+            && v.as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+    };
+    if values.len() > 1 || values.first().is_some_and(|v| !plain(v)) {
+        headers.remove("x-request-id");
+    }
+    next.run(request).await
+}
 
 #[derive(Clone, Copy, Default)]
 pub struct FastUuid;

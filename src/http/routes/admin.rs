@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::cache::SportsCache;
 use crate::domain::api_key::KeyView;
 use crate::domain::calendar;
-use crate::http::extract::{ValidJson, ValidQuery};
+use crate::http::extract::{NoParams, ValidJson, ValidQuery};
 use crate::http::openapi::responses::{AdminRefusal, BodyRejection, StoreFailure};
 use crate::http::openapi::schemas;
 use crate::http::problem::{ApiError, Problem};
@@ -88,7 +88,10 @@ pub struct KeysResponse {
 /// List keys (never their secrets).
 #[utoipa::path(get, path = "/admin/v1/keys", tag = "admin", security(("admin_token" = [])),
     responses((status = 200, body = KeysResponse), AdminRefusal, StoreFailure))]
-pub async fn list_keys(State(management): State<Arc<Management>>) -> Result<Json<KeysResponse>, ApiError> {
+pub async fn list_keys(
+    State(management): State<Arc<Management>>,
+    ValidQuery(_none): ValidQuery<NoParams>,
+) -> Result<Json<KeysResponse>, ApiError> {
     let keys = management.keys.list().await?;
     Ok(Json(KeysResponse {
         keys: keys.iter().map(KeyView::from).collect(),
@@ -106,6 +109,7 @@ pub async fn list_keys(State(management): State<Arc<Management>>) -> Result<Json
     ))]
 pub async fn create_key(
     State(management): State<Arc<Management>>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(body): ValidJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let new = NewKey {
@@ -137,6 +141,7 @@ pub async fn create_key(
 pub async fn patch_key(
     State(management): State<Arc<Management>>,
     Path(id): Path<String>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(body): ValidJson<PatchKeyRequest>,
 ) -> Result<Json<KeyView>, ApiError> {
     if body.expires_at.flatten().is_some_and(|e| e <= Utc::now()) {
@@ -163,6 +168,7 @@ pub async fn patch_key(
 pub async fn revoke_key(
     State(management): State<Arc<Management>>,
     Path(id): Path<String>,
+    ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Result<StatusCode, ApiError> {
     management.keys.revoke(&id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -220,10 +226,9 @@ pub async fn get_usage(
         return Ok(Json(UsageResponse { rows: Vec::new() }));
     }
     let subject = params.key.map(|k| if k.contains(':') { k } else { format!("key:{k}") });
-    management.usage.flush().await;
     let rows = management
-        .store
-        .usage_rows(&UsageFilter {
+        .usage
+        .rows(&UsageFilter {
             subject,
             from,
             to,
@@ -236,7 +241,7 @@ pub async fn get_usage(
 /// Purge the response cache: the next request of every kind goes upstream.
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
     responses((status = 204, description = "Purged"), AdminRefusal))]
-pub async fn purge_cache(State(cache): State<SportsCache>) -> StatusCode {
+pub async fn purge_cache(State(cache): State<SportsCache>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
     cache.purge();
     StatusCode::NO_CONTENT
 }

@@ -15,7 +15,6 @@ use crate::domain::ProviderKind;
 use crate::http::state::Started;
 use crate::management::Management;
 use crate::providers::breaker::BreakerState;
-use crate::store::with_deadline;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -74,7 +73,7 @@ pub async fn readyz(
         .filter(|p| p.circuit != "closed")
         .map(|p| format!("provider:{}", p.provider))
         .collect();
-    let store_ok = with_deadline(management.store.ping()).await.is_ok();
+    let store_ok = management.store.ping().await.is_ok();
     if !store_ok {
         degraded.push("store".into());
     }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::cache::SportsCache;
 use crate::domain::{Catalogue, ProviderKind};
+use crate::http::extract::{NoParams, ValidQuery};
 use crate::http::openapi::responses::GateRefusal;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,6 +35,7 @@ pub struct LeaguesResponse {
 pub async fn list_leagues(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
+    ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Json<LeaguesResponse> {
     let leagues = catalogue
         .iter()

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use super::{find_league, serve_view};
 use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, Game};
+use crate::http::extract::{NoParams, ValidQuery};
 use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::ApiError;
 use crate::providers::{DataKind, Dataset, UpstreamQuery};
@@ -87,6 +88,7 @@ fn render(entry: &Entry) -> Bytes {
 pub async fn get_sports(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, "nfl")?;

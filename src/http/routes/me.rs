@@ -12,7 +12,7 @@ use crate::domain::Catalogue;
 use crate::domain::api_key::KeyView;
 use crate::domain::plan::QuotaWindow;
 use crate::domain::preferences::Preferences;
-use crate::http::extract::{ValidJson, ValidQuery};
+use crate::http::extract::{NoParams, ValidJson, ValidQuery};
 use crate::http::openapi::responses::{BodyRejection, GateRefusal};
 use crate::http::problem::{ApiError, Problem};
 use crate::management::{Caller, Management};
@@ -68,6 +68,7 @@ fn require_key(caller: &Caller) -> Result<&str, ApiError> {
 pub async fn get_me(
     State(management): State<Arc<Management>>,
     Extension(caller): Extension<Caller>,
+    ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Result<Json<MeResponse>, ApiError> {
     let now = Utc::now();
     let quota = match caller.plan.quota {
@@ -84,8 +85,6 @@ pub async fn get_me(
         None => None,
     };
     let today = now.date_naive();
-    // Write what is buffered first, so the store holds every request counted so far.
-    management.usage.flush().await;
     let filter = UsageFilter {
         subject: Some(caller.subject.clone()),
         from: Some(today),
@@ -93,11 +92,9 @@ pub async fn get_me(
         limit: 1000,
     };
     let mut routes: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    for row in management.store.usage_rows(&filter).await? {
+    for row in management.usage.rows(&filter).await? {
         *routes.entry(row.key.route).or_default() += row.count;
     }
-    // This request is counted when it completes; show it already.
-    *routes.entry("/v1/me".to_owned()).or_default() += 1;
     Ok(Json(MeResponse {
         subject: caller.subject.clone(),
         key: caller.key.as_deref().map(KeyView::from),
@@ -121,6 +118,7 @@ pub async fn get_me(
 pub async fn get_preferences(
     State(management): State<Arc<Management>>,
     Extension(caller): Extension<Caller>,
+    ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Result<Json<Preferences>, ApiError> {
     let id = require_key(&caller)?;
     Ok(Json(management.store.get_preferences(id).await?.unwrap_or_default()))
@@ -138,6 +136,7 @@ pub async fn put_preferences(
     State(management): State<Arc<Management>>,
     State(catalogue): State<Arc<Catalogue>>,
     Extension(caller): Extension<Caller>,
+    ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(prefs): ValidJson<Preferences>,
 ) -> Result<Json<Preferences>, ApiError> {
     let id = require_key(&caller)?;
@@ -179,9 +178,7 @@ pub async fn get_history(
     if !(1..=100).contains(&limit) {
         return Err(ApiError::invalid("limit", "limit must be 1 to 100"));
     }
-    // Entries of the last second may still be buffered: write them first.
-    management.usage.flush().await;
     Ok(Json(HistoryResponse {
-        entries: management.store.history(id, limit).await?,
+        entries: management.usage.history(id, limit).await?,
     }))
 }

@@ -24,8 +24,10 @@ resource "aws_lb" "this" {
   security_groups            = [var.security_group_id]
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
-  idle_timeout               = 60
-  desync_mitigation_mode     = "strictest"
+  # Below sportsgate's keep-alive idle limit (SPORTSGATE_HEADER_READ_TIMEOUT, 20 s), so the
+  # ALB never reuses a connection the task is closing (which would surface as a 502).
+  idle_timeout           = 15
+  desync_mitigation_mode = "strictest"
 
   dynamic "access_logs" {
     for_each = var.access_logs_bucket != null ? [var.access_logs_bucket] : []
