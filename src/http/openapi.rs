@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations; `live.rs` adds what
 //! only the running configuration knows.
 
+pub mod edge;
 pub mod live;
 pub mod responses;
 pub mod schemas;
@@ -66,6 +67,15 @@ impl Modify for Security {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some("An API key as a bearer token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("SPORTSGATE_METRICS_TOKEN as a bearer token (only when set)"))
                     .build(),
             ),
         );

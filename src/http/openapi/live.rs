@@ -1,6 +1,6 @@
 //! The document as this server serves it: the annotations' document plus the facts only the
 //! running configuration knows (the leagues of the catalogue, the plans in force, the years
-//! a date may name today) and the headers every response carries.
+//! a date may name today) and what the edge layers add to every operation (`edge.rs`).
 
 use std::sync::Mutex;
 
@@ -82,72 +82,8 @@ impl LiveDocument {
             "/enum",
             leagues,
         );
-        add_common_responses(&mut doc);
+        super::edge::add_edge_responses(&mut doc);
         doc
-    }
-}
-
-/// What every operation can answer (431 for oversized headers, checked before routing), the
-/// header every response carries, and the limit headers of the gated routes' answers.
-fn add_common_responses(doc: &mut Value) {
-    let header = |description: &str, kind: &str| json!({ "description": description, "schema": { "type": kind } });
-    let request_id = header(
-        "The request's id: the caller's own `X-Request-Id` if it sent one",
-        "string",
-    );
-    let limits = [
-        (
-            "RateLimit-Policy",
-            header(
-                "The plan's limits (IETF httpapi draft form), e.g. `\"burst\";q=20;w=20, \"daily\";q=5000;w=86400`",
-                "string",
-            ),
-        ),
-        (
-            "RateLimit",
-            header("What is left of each limit, e.g. `\"daily\";r=4321;t=3600`", "string"),
-        ),
-        ("X-RateLimit-Limit", header("The tightest limit's size", "integer")),
-        (
-            "X-RateLimit-Remaining",
-            header("Requests left under the tightest limit", "integer"),
-        ),
-        (
-            "X-RateLimit-Reset",
-            header("When the tightest limit is full again (Unix seconds)", "integer"),
-        ),
-    ];
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for (path, item) in paths.iter_mut() {
-        // The gate stands in front of the data and account routes (`http/router.rs`).
-        let gated = path.starts_with("/v1/") || path == "/sports";
-        let operations = item.as_object_mut().into_iter().flat_map(|ops| ops.values_mut());
-        for responses in operations.filter_map(|op| op.get_mut("responses").and_then(Value::as_object_mut)) {
-            responses.entry("431").or_insert_with(|| {
-                json!({
-                    "description": "Request headers larger than 16 KiB",
-                    "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
-                })
-            });
-            for (status, response) in responses.iter_mut() {
-                let Some(response) = response.as_object_mut() else {
-                    continue;
-                };
-                let headers = response.entry("headers").or_insert_with(|| json!({}));
-                let Some(headers) = headers.as_object_mut() else {
-                    continue;
-                };
-                headers.insert("X-Request-Id".into(), request_id.clone());
-                // Limit headers come once the caller is known and admitted or throttled.
-                if gated && status != "401" && status != "503" {
-                    for (name, value) in &limits {
-                        headers.entry(*name).or_insert_with(|| value.clone());
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -212,8 +148,14 @@ mod tests {
             create["expires_at"]["pattern"],
             r"^(?:202[7-9]|20[3-9]\d|2[1-9]\d\d|[3-9]\d\d\d)-"
         );
-        let ok = &doc["paths"]["/v1/me/history"]["get"]["responses"]["200"]["headers"];
+        let ok = &doc["paths"]["/v1/leagues/{league}/games"]["get"]["responses"]["200"]["headers"];
         assert!(ok["X-Request-Id"].is_object() && ok["RateLimit"].is_object());
+        let account = &doc["paths"]["/v1/me/history"]["get"]["responses"];
+        assert!(
+            account["200"]["headers"].get("RateLimit").is_none(),
+            "account routes are not counted"
+        );
+        assert!(account["504"].is_object() && account["431"].is_object());
         let admin = &doc["paths"]["/admin/v1/keys"]["get"]["responses"]["200"]["headers"];
         assert!(admin["X-Request-Id"].is_object() && admin.get("RateLimit").is_none());
     }

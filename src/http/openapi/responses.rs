@@ -13,14 +13,14 @@ use crate::http::problem::Problem;
 pub enum GateRefusal {
     #[response(
         status = 401,
-        description = "The API key sent is invalid, revoked or expired, or a key is required and none was sent",
+        description = "The credential sent is malformed (empty, not ASCII, not `Bearer`), invalid, revoked or expired, or a key is required and none was sent",
         content_type = "application/problem+json",
         headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"sportsgate\"`"))
     )]
     Unauthorized(Problem),
     #[response(
         status = 429,
-        description = "Rate limited (problem type `/problems/rate-limited`: slow down) or quota spent (`/problems/quota-exceeded`: wait for the reset)",
+        description = "Rate limited (problem type `/problems/rate-limited`: slow down; account routes allow a few requests a second per caller) or quota spent (`/problems/quota-exceeded`: wait for the reset)",
         content_type = "application/problem+json",
         headers(("Retry-After" = u64, description = "Seconds to wait"))
     )]
@@ -46,7 +46,7 @@ pub enum UpstreamFailure {
     BadGateway(Problem),
     #[response(
         status = 504,
-        description = "Upstream timeout and nothing cached",
+        description = "Upstream timeout (or the request deadline passed) and nothing cached",
         content_type = "application/problem+json"
     )]
     Timeout(Problem),
