@@ -69,3 +69,18 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
+
+/// `Path<T>` whose rejection (a segment that is not UTF-8 once percent-decoded) is a 400
+/// problem like every other bad parameter, not axum's plain-text answer.
+pub struct ValidPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ValidPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| ApiError::invalid("path", "A path segment is not valid UTF-8 once percent-decoded."))
+    }
+}

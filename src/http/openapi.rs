@@ -9,7 +9,7 @@ pub mod schemas;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,10 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, teams}
         health::healthz,
         health::readyz,
         health::metrics,
+        docs::openapi_json,
+        docs::docs_redirect,
+        docs::docs_index,
+        docs::docs_asset,
     ),
     modifiers(&Security),
     tags(
@@ -48,6 +52,7 @@ use super::routes::{admin, games, health, leagues, legacy, me, standings, teams}
         (name = "me", description = "The caller's key, limits, usage, preferences and history"),
         (name = "admin", description = "Key management, usage and cache (admin token; off unless SPORTSGATE_ADMIN_TOKEN is set)"),
         (name = "operations", description = "Health and metrics"),
+        (name = "docs", description = "This document and the interactive docs"),
     )
 )]
 pub struct ApiDoc;

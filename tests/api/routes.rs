@@ -366,6 +366,16 @@ async fn bad_filter_values_are_400_problems_naming_the_parameter() {
 }
 
 #[tokio::test]
+async fn a_path_segment_that_is_not_utf8_is_a_400_problem_not_plain_text() {
+    let app = spawn_app().await;
+    for route in ["/v1/leagues/%FF/games", "/v1/leagues/%C3/teams", "/docs/%FF"] {
+        let body = problem(app.get(route).await, 400).await;
+        assert_eq!(body["parameter"], "path", "{route}: {body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_unknown_league_is_a_404_problem_listing_the_valid_leagues() {
     let app = spawn_app().await;
     for route in [

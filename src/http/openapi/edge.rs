@@ -75,7 +75,7 @@ fn add_refusals(responses: &mut Map<String, Value>) {
     let refusals = [
         (
             "400",
-            "Malformed request: an unknown query parameter, or more than one `Host` header".to_owned(),
+            "Malformed request: an unknown query parameter, a path segment that is not UTF-8, or more than one `Host` header".to_owned(),
         ),
         (
             "413",

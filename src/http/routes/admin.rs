@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::cache::SportsCache;
 use crate::domain::api_key::KeyView;
 use crate::domain::calendar;
-use crate::http::extract::{NoParams, ValidJson, ValidQuery};
+use crate::http::extract::{NoParams, ValidJson, ValidPath, ValidQuery};
 use crate::http::openapi::responses::{AdminRefusal, BodyRejection, StoreFailure};
 use crate::http::openapi::schemas;
 use crate::http::problem::{ApiError, Problem};
@@ -140,7 +140,7 @@ pub async fn create_key(
     ))]
 pub async fn patch_key(
     State(management): State<Arc<Management>>,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(body): ValidJson<PatchKeyRequest>,
 ) -> Result<Json<KeyView>, ApiError> {
@@ -167,7 +167,7 @@ pub async fn patch_key(
     ))]
 pub async fn revoke_key(
     State(management): State<Arc<Management>>,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Result<StatusCode, ApiError> {
     management.keys.revoke(&id).await?;

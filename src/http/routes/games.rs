@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
@@ -15,7 +15,7 @@ use crate::cache::{Entry, Rendered, SportsCache, View};
 use crate::domain::text;
 use crate::domain::{Catalogue, Game, GameStatus, Source, calendar};
 use crate::http::cached::respond;
-use crate::http::extract::ValidQuery;
+use crate::http::extract::{ValidPath, ValidQuery};
 use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::openapi::schemas;
 use crate::http::problem::{ApiError, Problem};
@@ -145,7 +145,7 @@ fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
 pub async fn list_games(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
-    Path(league): Path<String>,
+    ValidPath(league): ValidPath<String>,
     ValidQuery(params): ValidQuery<GamesParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::serve_league;
 use crate::cache::{Entry, SportsCache};
 use crate::domain::{Catalogue, Source, Team};
-use crate::http::extract::{NoParams, ValidQuery};
+use crate::http::extract::{NoParams, ValidPath, ValidQuery};
 use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset};
@@ -52,7 +52,7 @@ fn render(entry: &Entry) -> Bytes {
 pub async fn list_teams(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
-    Path(league): Path<String>,
+    ValidPath(league): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
