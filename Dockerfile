@@ -14,13 +14,18 @@
 # Single-arch local image:  docker buildx build --load -t sportsgate:dev .
 # Details and the ECR variant: deploy/README.md.
 
-ARG RUST_VERSION=1.95
+# Base images are pinned by digest (the multi-arch index of the tag written beside it), so a
+# tag rebuilt upstream cannot change what we ship. To bump: pick the new tag and take its
+# digest from `docker buildx imagetools inspect <image>:<tag>`.
+# DOCKER_LIBRARY picks the mirror of Docker's official images; the digest is the same on
+# each (CodeBuild uses public.ecr.aws/docker/library to avoid Docker Hub's pull limits).
+ARG DOCKER_LIBRARY=docker.io/library
 
 # ---------------------------------------------------------------------------
 # chef: toolchain on the *build* platform (rust + musl targets, zig, cargo-chef,
 # cargo-zigbuild). Cached until one of the pinned versions below changes.
 # ---------------------------------------------------------------------------
-FROM --platform=$BUILDPLATFORM rust:${RUST_VERSION}-trixie AS chef
+FROM --platform=$BUILDPLATFORM ${DOCKER_LIBRARY}/rust:1.95-trixie@sha256:f49565f188ee00bc2a18dd418183f2c5f23ef7d6e691890517ed341a598f67c3 AS chef
 ARG BUILDARCH
 # zig 0.14.x: 0.16's `zig ar` cannot create new archives (breaks cc-rs builds).
 ARG ZIG_VERSION=0.14.1
@@ -82,7 +87,7 @@ RUN cargo zigbuild --release --locked --bin sportsgate --target "$(cat /rust-tar
 # /etc/ssl/certs. Works with a read-only root filesystem: the only writable
 # path the app needs is /data (SQLite default database), declared a VOLUME.
 # ---------------------------------------------------------------------------
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM gcr.io/distroless/static-debian12:nonroot@sha256:afa5c872c891853ca7fcf1f12c3edb23f7eeef36189728842dd51042ff57f7ab AS runtime
 LABEL org.opencontainers.image.title="sportsgate" \
       org.opencontainers.image.description="Self-hosted sports-data API with an API-management layer" \
       org.opencontainers.image.licenses="MIT"

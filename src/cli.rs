@@ -1,5 +1,7 @@
-//! The command line: `serve`, `keys`, `plans`, `migrate`, `check`, `healthcheck`.
+//! The command line: `serve`, `keys`, `plans`, `migrate`, `check`, `healthcheck`, `config`.
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+
+mod settings_list;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -52,6 +54,12 @@ enum Command {
     Migrate,
     /// Validate the configuration and reach the database and upstreams; non-zero exit on any problem.
     Check,
+    /// List the settings the binary reads (env name and TOML key); needs no valid config.
+    Config {
+        /// Print only the environment variable names, one a line.
+        #[arg(long)]
+        env_names: bool,
+    },
     /// Ask a local server's /healthz (for container health checks: no shell or curl needed).
     Healthcheck {
         /// URL to ask; default http://127.0.0.1:<listen port>/healthz.
@@ -80,6 +88,9 @@ enum KeysAction {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Config { env_names } = cli.command {
+        return settings_list::print(env_names);
+    }
     let env: HashMap<String, String> = std::env::vars().collect();
     let (listen, provider) = match &cli.command {
         Command::Serve { listen, provider } => (listen.clone(), provider.clone()),
@@ -109,6 +120,7 @@ pub fn run() -> ExitCode {
             Command::Plans => plans(&config),
             Command::Migrate => migrate(&config).await,
             Command::Healthcheck { url } => healthcheck(&config, url).await,
+            Command::Config { env_names } => settings_list::print(env_names),
         }
     })
 }

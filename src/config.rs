@@ -3,6 +3,7 @@
 //! naming the setting; the CLI turns it into exit code 2.
 
 mod layers;
+mod serpapi_key;
 mod server;
 mod unknown_keys;
 
@@ -156,6 +157,18 @@ pub mod settings {
             pub const ALL: &[Setting] = &[$($name),*];
         };
     }
+    /// Names the config file; read before the layers exist, so not a [`Setting`].
+    pub const CONFIG_FILE_ENV: &str = "SPORTSGATE_CONFIG";
+    /// Read outside the registry: the config file path and the log filter.
+    const OTHER_ENV: &[&str] = &[CONFIG_FILE_ENV, "RUST_LOG"];
+
+    /// Every environment variable the binary reads: the registry below, then the two read
+    /// outside it. `sportsgate config --env-names` prints this; deploy checks compare the
+    /// variables Terraform and compose set against it.
+    pub fn env_names() -> impl Iterator<Item = &'static str> {
+        ALL.iter().map(|s| s.env).chain(OTHER_ENV.iter().copied())
+    }
+
     settings! {
         LISTEN = "SPORTSGATE_LISTEN", "listen";
         PORT = "PORT", "port";
@@ -244,7 +257,7 @@ impl Config {
         let file_path = flags.config.clone().or_else(|| {
             layers
                 .env
-                .get("SPORTSGATE_CONFIG")
+                .get(settings::CONFIG_FILE_ENV)
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from)
         });
@@ -281,7 +294,8 @@ impl Config {
                 SocketAddr::from(([0, 0, 0, 0], port))
             }
         };
-        let api_key = l.get_opt(s::SERPAPI_KEY, |v| Ok(SecretString::from(v.to_owned())))?;
+        // A placeholder (what a deployment stores before the key is known) means no SerpApi.
+        let api_key = l.get_opt(s::SERPAPI_KEY, |v| Ok(serpapi_key::real_key(v)))?.flatten();
         let provider = l.get(s::PROVIDER, None, |v| match v.to_ascii_lowercase().as_str() {
             "auto" => Ok(None),
             other => ProviderKind::parse(other)
@@ -583,6 +597,18 @@ mod tests {
         assert_eq!(c.fallback, Some(ProviderKind::Espn));
         assert_eq!(c.serpapi.api_key.as_ref().unwrap().expose_secret(), "k3y");
         assert!(!format!("{c:?}").contains("k3y"), "Debug must not print the key");
+    }
+
+    #[test]
+    fn a_placeholder_key_means_no_serpapi() {
+        for placeholder in ["unset-set-me-with-aws-ssm-put-parameter", "unset", "  "] {
+            let c = load(&[("SPORTS_API_KEY", placeholder)]).unwrap();
+            assert_eq!(c.provider, ProviderKind::Espn, "{placeholder:?}");
+            assert_eq!(c.fallback, None);
+            assert!(c.serpapi.api_key.is_none());
+        }
+        let err = load(&[("SPORTS_API_KEY", "unset"), ("SPORTSGATE_PROVIDER", "serpapi")]).unwrap_err();
+        assert_eq!(err.setting, "SPORTS_API_KEY");
     }
 
     #[test]

@@ -108,6 +108,8 @@ pub trait Store: Send + Sync + 'static {
     /// Adds counts in one transaction (upsert: count = count + delta), at most once per
     /// `batch_id`: retrying a batch whose first attempt committed changes nothing.
     async fn add_usage(&self, batch_id: &str, deltas: &[(UsageKey, u64)]) -> Result<(), StoreError>;
+    /// Whether the batch `batch_id` was applied (its answer may have been lost).
+    async fn batch_applied(&self, batch_id: &str) -> Result<bool, StoreError>;
     /// Forgets applied batch ids recorded before `before`.
     async fn prune_usage_batches(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Total requests of `subject` over the inclusive day range, all routes.

@@ -13,6 +13,7 @@ locals {
   name             = "${var.name}-${var.environment}"
   parameter_prefix = "/${var.name}/${var.environment}"
   https_listener   = var.alb_certificate_arn != null
+  low_cost         = var.cost_profile == "low_cost"
 
   tags = merge(
     {
@@ -39,14 +40,17 @@ module "network" {
   name               = local.name
   vpc_cidr           = var.vpc_cidr
   availability_zones = var.availability_zones
-  single_nat_gateway = var.single_nat_gateway
-  kms_key_arn        = module.kms.key_arn
-  log_retention_days = var.log_retention_days
+  single_nat_gateway = var.single_nat_gateway || local.low_cost
+  # Interface endpoints cost ~$7.30/month per service per AZ; without them the tasks
+  # reach ECR, CloudWatch Logs and SSM over HTTPS through the NAT gateway.
+  interface_endpoints = local.low_cost ? [] : ["ecr.api", "ecr.dkr", "logs", "ssm"]
+  kms_key_arn         = module.kms.key_arn
+  log_retention_days  = var.log_retention_days
 }
 
 module "ecr" {
   source       = "./modules/ecr"
-  name         = var.name
+  name         = local.name
   kms_key_arn  = module.kms.key_arn
   force_delete = var.ecr_force_delete
 }
@@ -83,7 +87,6 @@ module "alb" {
 module "data_stores" {
   source                  = "./modules/data_stores"
   name                    = local.name
-  enable_redis            = var.enable_redis
   enable_postgres         = var.enable_postgres
   vpc_id                  = module.network.vpc_id
   subnet_ids              = module.network.private_subnet_ids
@@ -91,7 +94,6 @@ module "data_stores" {
   kms_key_arn             = module.kms.key_arn
   parameter_prefix        = local.parameter_prefix
   log_retention_days      = var.log_retention_days
-  redis_node_type         = var.redis_node_type
   db_instance_class       = var.db_instance_class
   db_multi_az             = var.db_multi_az
   db_performance_insights = var.db_performance_insights
@@ -122,13 +124,10 @@ module "ecs_service" {
   log_retention_days           = var.log_retention_days
   sports_api_key_parameter_arn = module.secrets.sports_api_key_parameter_arn
   admin_token_parameter_arn    = module.secrets.admin_token_parameter_arn
-  redis_url_parameter_arn      = module.data_stores.redis_url_parameter_arn
   database_url_parameter_arn   = module.data_stores.database_url_parameter_arn
   trusted_proxy_cidrs          = [module.network.vpc_cidr]
   extra_environment            = local.extra_environment
-
-  # The listener must exist before ECS registers targets in its target group.
-  depends_on = [module.alb]
+  release_parameter_name       = "${local.parameter_prefix}/release/task-definition-arn"
 }
 
 module "api_gateway" {
@@ -141,6 +140,7 @@ module "api_gateway" {
   alb_tls_server_name        = var.alb_tls_server_name
   throttling_burst_limit     = var.api_throttling_burst_limit
   throttling_rate_limit      = var.api_throttling_rate_limit
+  expose_admin               = var.expose_admin
   kms_key_arn                = module.kms.key_arn
   log_retention_days         = var.log_retention_days
 }
@@ -165,14 +165,15 @@ module "monitoring" {
 }
 
 module "ci_deploy_role" {
-  source               = "./modules/ci_deploy_role"
-  count                = var.github_repository != null ? 1 : 0
-  name                 = local.name
-  github_repository    = var.github_repository
-  github_environment   = var.github_environment
-  create_oidc_provider = var.create_github_oidc_provider
-  ecr_repository_arn   = module.ecr.repository_arn
-  ecs_service_arn      = module.ecs_service.service_arn
-  execution_role_arn   = module.ecs_service.execution_role_arn
-  task_role_arn        = module.ecs_service.task_role_arn
+  source                = "./modules/ci_deploy_role"
+  count                 = var.github_repository != null ? 1 : 0
+  name                  = local.name
+  github_repository     = var.github_repository
+  github_environment    = var.github_environment
+  create_oidc_provider  = var.create_github_oidc_provider
+  ecr_repository_arn    = module.ecr.repository_arn
+  ecs_service_arn       = module.ecs_service.service_arn
+  execution_role_arn    = module.ecs_service.execution_role_arn
+  task_role_arn         = module.ecs_service.task_role_arn
+  release_parameter_arn = module.ecs_service.release_parameter_arn
 }

@@ -14,8 +14,23 @@ output "api_id" {
 }
 
 output "ecr_repository_url" {
-  description = "Push images here (tags are immutable)."
+  description = "Push images here (tags are immutable); deploy workflow variable ECR_REPOSITORY_URL."
   value       = module.ecr.repository_url
+}
+
+output "ecr_build_cache_url" {
+  description = "BuildKit cache repository for CodeBuild (buildspec.yml ECR_BUILD_CACHE_URL)."
+  value       = module.ecr.build_cache_url
+}
+
+output "release_parameter_name" {
+  description = "SSM parameter with Terraform's task-definition revision (deploy/release.sh RELEASE_PARAMETER)."
+  value       = module.ecs_service.release_parameter_name
+}
+
+output "api_route_keys" {
+  description = "Routes API Gateway exposes; anything else is API Gateway's 404."
+  value       = module.api_gateway.route_keys
 }
 
 output "ecs_cluster_name" {
@@ -29,7 +44,7 @@ output "ecs_service_name" {
 }
 
 output "ecs_task_family" {
-  description = "Task definition family (deploy workflow input ECS_TASK_FAMILY)."
+  description = "Task definition family."
   value       = module.ecs_service.task_family
 }
 

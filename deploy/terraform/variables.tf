@@ -66,8 +66,19 @@ variable "vpc_cidr" {
   }
 }
 
+variable "cost_profile" {
+  description = "hardened: a NAT gateway per AZ, interface endpoints for ECR/Logs/SSM. low_cost: one NAT gateway, no interface endpoints (AWS APIs through NAT). Estimates: deploy/cost/estimate.md."
+  type        = string
+  default     = "hardened"
+
+  validation {
+    condition     = contains(["hardened", "low_cost"], var.cost_profile)
+    error_message = "cost_profile must be hardened or low_cost."
+  }
+}
+
 variable "single_nat_gateway" {
-  description = "true = one NAT gateway for both AZs (cheaper, an AZ outage cuts upstream egress); false = one per AZ."
+  description = "true = one NAT gateway for both AZs (cheaper, an AZ outage cuts upstream egress); false = one per AZ. The low_cost profile implies true."
   type        = bool
   default     = false
 }
@@ -75,7 +86,7 @@ variable "single_nat_gateway" {
 # --- Image and tasks ------------------------------------------------------------
 
 variable "image_tag" {
-  description = "Immutable image tag in the ECR repository (e.g. the git commit SHA pushed by the deploy workflow)."
+  description = "Immutable image tag for the task definition Terraform registers: the first deployment's image. Later releases set the image themselves (deploy/release.sh); changing this does not roll the service."
   type        = string
 
   validation {
@@ -207,7 +218,7 @@ variable "extra_environment" {
 
   validation {
     condition = length(setintersection(keys(var.extra_environment), [
-      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_REDIS_URL", "SPORTSGATE_DATABASE_URL",
+      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_DATABASE_URL",
     ])) == 0
     error_message = "Secrets must not be passed as plain environment: use sports_api_key/admin_token (SSM) or the data stores."
   }
@@ -279,25 +290,31 @@ variable "alb_access_logs_bucket" {
 }
 
 variable "api_throttling_burst_limit" {
-  description = "API Gateway stage-wide burst limit."
+  description = "Backstop burst of the whole API stage (every client together). Per-client limits are sportsgate's plans (pro: 600/min, burst 100); this only caps a flood."
   type        = number
-  default     = 200
+  default     = 1000
 
   validation {
-    condition     = var.api_throttling_burst_limit >= 1
-    error_message = "api_throttling_burst_limit must be >= 1."
+    condition     = var.api_throttling_burst_limit >= 200
+    error_message = "api_throttling_burst_limit must be >= 200: well above one client's burst (pro: 100), or the stage throttle starts acting as a shared per-client limit."
   }
 }
 
 variable "api_throttling_rate_limit" {
-  description = "API Gateway stage-wide steady-state requests per second."
+  description = "Backstop steady-state requests per second of the whole API stage (every client together)."
   type        = number
-  default     = 100
+  default     = 500
 
   validation {
-    condition     = var.api_throttling_rate_limit >= 1
-    error_message = "api_throttling_rate_limit must be >= 1."
+    condition     = var.api_throttling_rate_limit >= 100
+    error_message = "api_throttling_rate_limit must be >= 100: well above one client's rate (pro: 10/s)."
   }
+}
+
+variable "expose_admin" {
+  description = "Route /admin and /admin/{proxy+} (admin API and dashboard) through API Gateway. false: the admin API is reachable only inside the VPC."
+  type        = bool
+  default     = false
 }
 
 # --- Monitoring -----------------------------------------------------------------
@@ -354,22 +371,10 @@ variable "rate_limit_log_pattern" {
 
 # --- Optional data stores ---------------------------------------------------------
 
-variable "enable_redis" {
-  description = "Create ElastiCache Redis and inject SPORTSGATE_REDIS_URL (shared cache and rate limits across tasks)."
-  type        = bool
-  default     = false
-}
-
 variable "enable_postgres" {
   description = "Create RDS PostgreSQL and inject SPORTSGATE_DATABASE_URL (shared API keys and usage across tasks)."
   type        = bool
   default     = false
-}
-
-variable "redis_node_type" {
-  description = "ElastiCache node type."
-  type        = string
-  default     = "cache.t4g.micro"
 }
 
 variable "db_instance_class" {
@@ -413,6 +418,12 @@ variable "github_repository" {
     condition     = var.github_repository == null || can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))
     error_message = "github_repository must be owner/name."
   }
+
+  # Whoever owns a placeholder repository name could deploy to this account.
+  validation {
+    condition     = var.github_repository == null || !contains(["your-org", "owner", "org", "example"], lower(split("/", coalesce(var.github_repository, "/"))[0]))
+    error_message = "github_repository still names a placeholder owner (your-org/...): set your real owner/name, or leave it null."
+  }
 }
 
 variable "github_environment" {
@@ -422,7 +433,7 @@ variable "github_environment" {
 }
 
 variable "create_github_oidc_provider" {
-  description = "Create the account-wide GitHub OIDC provider (false when the account already has one)."
+  description = "Create the account-wide GitHub OIDC provider. false (default) uses the account's existing one; an account has at most one, so creating a second fails."
   type        = bool
-  default     = true
+  default     = false
 }

@@ -1,8 +1,9 @@
-//! The connection loop. Why not `axum::serve`: it offers no header-read or keep-alive idle
-//! timeout and no cap on open connections, so idle or slow sockets could pile up until the
-//! process runs out of file descriptors and accepts no one. Here every connection has a
-//! deadline for each request head (which also closes kept-alive connections left idle), the
-//! number of open connections is capped below the descriptor limit, and shutdown drains.
+//! The connection loop. Why not `axum::serve`: it offers no header-read, keep-alive idle or
+//! write timeout and no cap on open connections, so idle or slow sockets could pile up until
+//! the process runs out of file descriptors and accepts no one. Here every connection has a
+//! deadline for each request head (which also closes kept-alive connections left idle) and
+//! for each write (a client that stops reading our answers is dropped), the number of open
+//! connections is capped below the descriptor limit, and shutdown drains.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,6 +42,7 @@ pub fn connection_limit(wanted: usize) -> usize {
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting and waits
 /// for open connections to finish their requests (idle ones close at once).
+/// `header_read_timeout` bounds each request head and each stalled write.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -80,7 +82,9 @@ pub async fn serve(
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 request
             });
-        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(header_read_timeout));
+        let connection = http.serve_connection(TokioIo::new(Box::pin(stream)), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(err) = connection.await {

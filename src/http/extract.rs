@@ -49,7 +49,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
             Err(rejection) => {
                 return Err(ApiError::InvalidBody {
                     status: rejection.status(),
-                    detail: rejection.body_text(),
+                    detail: crate::http::problem::shorten(&rejection.body_text(), 400),
                 });
             }
         };
@@ -60,7 +60,13 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
         }
         T::deserialize(value)
             .map(Self)
-            .map_err(|e| bad(format!("Failed to deserialize the JSON body into the target type: {e}")))
+            // serde may quote what was sent (an unknown field's name): bounded.
+            .map_err(|e| {
+                bad(crate::http::problem::shorten(
+                    &format!("Failed to deserialize the JSON body into the target type: {e}"),
+                    400,
+                ))
+            })
     }
 }
 

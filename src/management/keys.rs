@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -55,11 +56,17 @@ pub struct KeyRing {
     directory: RwLock<HashMap<String, Arc<ApiKeyRecord>>>,
     /// The store's fingerprint the directory was read at; `None` before the first sync.
     synced_at: Mutex<Option<KeyFingerprint>>,
+    /// Bumped by every change made here, so a sync that read the keys before such a change
+    /// does not undo it.
+    local_changes: AtomicU64,
+    /// Woken after each sync that re-read the keys.
+    synced: tokio::sync::Notify,
     /// Ids not in the directory (a key made on another replica since the last sync) are
     /// looked up in the store, coalesced per id and remembered for a second...
     misses: moka::future::Cache<String, Option<Arc<ApiKeyRecord>>>,
-    /// ...and at most this often service-wide, so made-up keys cannot flood the database.
-    /// A key that exists is in the directory within a second whatever this says.
+    /// ...and at most this often per replica, so made-up keys cannot flood the database.
+    /// Past it a lookup waits for the next sync instead (a key made elsewhere is in the
+    /// directory then), so a key that verifies is never refused for want of budget.
     miss_lookups: DefaultDirectRateLimiter,
 }
 
@@ -76,6 +83,8 @@ impl KeyRing {
             plans,
             directory: RwLock::default(),
             synced_at: Mutex::default(),
+            local_changes: AtomicU64::new(0),
+            synced: tokio::sync::Notify::new(),
             misses,
             miss_lookups: RateLimiter::direct(miss_lookups),
         }
@@ -89,19 +98,28 @@ impl KeyRing {
         if *self.synced_at.lock().expect("sync lock") == Some(now) {
             return Ok(());
         }
+        let changes_before = self.local_changes.load(Ordering::Acquire);
         let keys = self.store.list_keys().await?;
-        let directory: HashMap<String, Arc<ApiKeyRecord>> =
+        let fresh: HashMap<String, Arc<ApiKeyRecord>> =
             keys.into_iter().map(|k| (k.id.to_string(), Arc::new(k))).collect();
-        *self.directory.write().expect("directory lock") = directory;
+        {
+            let mut directory = self.directory.write().expect("directory lock");
+            if self.local_changes.load(Ordering::Acquire) != changes_before {
+                // A change made here meanwhile may be missing from what was read: the next
+                // sync (the fingerprint still differs) reads it.
+                return Ok(());
+            }
+            *directory = fresh;
+        }
         *self.synced_at.lock().expect("sync lock") = Some(now);
+        self.synced.notify_waiters();
         Ok(())
     }
 
     fn remember(&self, record: &ApiKeyRecord) {
-        self.directory
-            .write()
-            .expect("directory lock")
-            .insert(record.id.to_string(), Arc::new(record.clone()));
+        let mut directory = self.directory.write().expect("directory lock");
+        directory.insert(record.id.to_string(), Arc::new(record.clone()));
+        self.local_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     fn check_plan(&self, plan: &str) -> Result<(), KeyError> {
@@ -207,7 +225,8 @@ impl KeyRing {
             return Ok(seen);
         }
         if self.miss_lookups.check().is_err() {
-            return Ok(None);
+            let _ = tokio::time::timeout(2 * SYNC_INTERVAL, self.synced.notified()).await;
+            return Ok(self.directory.read().expect("directory lock").get(id).cloned());
         }
         let store = self.store.clone();
         let owned = id.to_owned();

@@ -21,6 +21,27 @@ const SECRET_NAMES: &[&str] = &[
     "signature",
 ];
 
+/// The name as a server would read it (percent-decoded, brackets dropped), folded.
+fn secret_name(raw: &str) -> bool {
+    let decoded: String = url::form_urlencoded::parse(raw.as_bytes())
+        .next()
+        .map(|(name, _)| name.into_owned())
+        .unwrap_or_default();
+    let folded: String = decoded
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    SECRET_NAMES.contains(&folded.as_str())
+}
+
+/// A value shaped like one of our API keys (`sg_…`), wherever it was put.
+fn looks_like_a_key(raw: &str) -> bool {
+    url::form_urlencoded::parse(format!("v={raw}").as_bytes())
+        .next()
+        .is_some_and(|(_, value)| value.trim_start().to_ascii_lowercase().starts_with("sg_"))
+}
+
 pub fn request_line(path_and_query: &str) -> String {
     let (path, query) = match path_and_query.split_once('?') {
         Some((path, query)) => (path, Some(query)),
@@ -32,13 +53,8 @@ pub fn request_line(path_and_query: &str) -> String {
         let parts: Vec<String> = query
             .split('&')
             .map(|pair| {
-                let name = pair.split_once('=').map_or(pair, |(n, _)| n);
-                let folded: String = name
-                    .chars()
-                    .filter(|c| *c != '-' && *c != '_')
-                    .flat_map(char::to_lowercase)
-                    .collect();
-                if pair.contains('=') && SECRET_NAMES.contains(&folded.as_str()) {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                if pair.contains('=') && (secret_name(name) || looks_like_a_key(value)) {
                     format!("{name}=REDACTED")
                 } else {
                     pair.to_owned()
@@ -65,6 +81,10 @@ mod tests {
             "/v1/leagues/nfl/games?team=KC&api_key=REDACTED&Access-Token=REDACTED&date=2022-11-20"
         );
         assert_eq!(request_line("/sports"), "/sports");
+        assert_eq!(
+            request_line("/v1/me?api%5Fkey=x&apiKey[]=y&q=sg_abc_def&team=sg"),
+            "/v1/me?api%5Fkey=REDACTED&apiKey[]=REDACTED&q=REDACTED&team=sg"
+        );
         assert_eq!(request_line("/sports?key"), "/sports?key");
     }
 

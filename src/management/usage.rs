@@ -47,13 +47,18 @@ struct Pending {
     history: HashMap<String, VecDeque<HistoryEntry>>,
 }
 
-/// A batch being written; kept, with its id, until the store confirms it, so a retry after
-/// a lost answer is applied once.
+/// Counts being written; kept, with their id, until the store confirms them, so a retry
+/// after a lost answer is applied once.
 struct Batch {
     id: String,
     deltas: Vec<(UsageKey, u64)>,
-    touches: Vec<(String, DateTime<Utc>)>,
-    history: Vec<HistoryEntry>,
+}
+
+/// Last-use times and history being written, kept (bounded per key) until they are.
+#[derive(Default)]
+struct Notes {
+    touches: HashMap<String, DateTime<Utc>>,
+    history: HashMap<String, VecDeque<HistoryEntry>>,
 }
 
 pub struct UsageBook {
@@ -61,9 +66,12 @@ pub struct UsageBook {
     cells: DashMap<(String, Window), Arc<Cell>>,
     /// What the next flush writes; one lock for all three, taken once per request.
     pending: Mutex<Pending>,
-    /// The batch being written. Flushes hold it exclusively; readers share it, so what they
+    /// The counts being written. Flushes hold it exclusively; readers share it, so what they
     /// read from the store and add from here never counts a request twice or not at all.
     in_flight: tokio::sync::RwLock<Option<Batch>>,
+    /// Likewise for last-use times and history (a lock of its own, so a reader waits for
+    /// one store call at most).
+    notes_in_flight: tokio::sync::RwLock<Notes>,
     loads: Arc<tokio::sync::Semaphore>,
     history_per_key: u32,
     history_max_age: Duration,
@@ -76,6 +84,7 @@ impl UsageBook {
             cells: DashMap::new(),
             pending: Mutex::default(),
             in_flight: tokio::sync::RwLock::new(None),
+            notes_in_flight: tokio::sync::RwLock::default(),
             loads: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_LOADS)),
             history_per_key,
             history_max_age,

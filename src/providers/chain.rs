@@ -105,15 +105,17 @@ impl ProviderChain {
     pub async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {
         let deadline = tokio::time::Instant::now() + self.budget;
         let mut first_error: Option<ProviderError> = None;
-        for link in &self.links {
-            if !link.provider.supports(query) {
-                continue;
-            }
+        let able: Vec<&Link> = self.links.iter().filter(|l| l.provider.supports(query)).collect();
+        for (i, link) in able.iter().enumerate() {
             let kind = link.provider.kind();
-            let result = if tokio::time::Instant::now() >= deadline {
+            // Each provider gets an equal share of what is left, so a hanging primary leaves
+            // the fallback its turn; the last one gets all that remains.
+            let now = tokio::time::Instant::now();
+            let share = deadline.saturating_duration_since(now) / u32::try_from(able.len() - i).unwrap_or(1);
+            let result = if share.is_zero() {
                 Err(ProviderError::Timeout)
             } else if link.breaker.allow() {
-                let result = tokio::time::timeout_at(deadline, link.provider.fetch(query))
+                let result = tokio::time::timeout(share, link.provider.fetch(query))
                     .await
                     .unwrap_or(Err(ProviderError::Timeout));
                 match &result {

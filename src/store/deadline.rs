@@ -61,6 +61,9 @@ impl Store for DeadlineStore {
     async fn key_fingerprint(&self) -> Result<KeyFingerprint, StoreError> {
         self.run(self.inner.key_fingerprint()).await
     }
+    async fn batch_applied(&self, batch_id: &str) -> Result<bool, StoreError> {
+        self.run(self.inner.batch_applied(batch_id)).await
+    }
     async fn prune_usage_batches(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         self.run(self.inner.prune_usage_batches(before)).await
     }

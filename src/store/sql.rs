@@ -231,6 +231,15 @@ impl Store for SqlStore {
         tx.commit().await.map_err(db_error)
     }
 
+    async fn batch_applied(&self, batch_id: &str) -> Result<bool, StoreError> {
+        let found = sqlx::query("SELECT id FROM usage_batches WHERE id = $1")
+            .bind(batch_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(found.is_some())
+    }
+
     async fn prune_usage_batches(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM usage_batches WHERE applied_at < $1")
             .bind(ms(before))

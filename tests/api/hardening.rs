@@ -71,6 +71,27 @@ async fn idle_and_slow_connections_are_closed_after_the_header_read_timeout() {
 }
 
 #[tokio::test]
+async fn a_client_that_stops_reading_its_answers_is_dropped() {
+    let app = app().env("SPORTSGATE_HEADER_READ_TIMEOUT", "1s").spawn().await;
+    let mut lazy = TcpStream::connect(app.addr).await.unwrap();
+    let sent = 2000;
+    let pipelined = "GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n".repeat(sent);
+    lazy.write_all(pipelined.as_bytes()).await.unwrap();
+    // Never read: the server's writes stall once the socket buffers are full.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut received = Vec::new();
+    let drained = tokio::time::timeout(Duration::from_secs(20), lazy.read_to_end(&mut received)).await;
+    assert!(drained.is_ok(), "the server closed the connection");
+    let answers = received.windows(12).filter(|w| w == b"HTTP/1.1 200").count();
+    assert!(
+        answers > 0 && answers < sent,
+        "cut off after {answers} of {sent} answers"
+    );
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn idle_sockets_filling_every_connection_slot_lock_nobody_out_for_long() {
     let app = app()
         .env("SPORTSGATE_HEADER_READ_TIMEOUT", "1s")
@@ -84,6 +105,11 @@ async fn idle_sockets_filling_every_connection_slot_lock_nobody_out_for_long() {
     let started = Instant::now();
     let r = app.get("/healthz").await;
     assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "the cap held the request back while idle sockets had every slot: {:?}",
+        started.elapsed()
+    );
     assert!(
         started.elapsed() < Duration::from_secs(6),
         "answered once the idle sockets timed out: {:?}",
@@ -118,6 +144,40 @@ async fn a_hanging_upstream_is_answered_within_the_upstream_budget_across_the_fa
         took < Duration::from_secs(3),
         "both providers within one budget: {took:?}"
     );
+    assert!(
+        app.serpapi_calls().await > 0 && app.espn_calls().await > 0,
+        "both were asked"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_hanging_primary_leaves_the_fallback_its_share_of_the_budget() {
+    let app = app()
+        .env("SPORTS_API_KEY", SECRET_KEY)
+        .env("SPORTSGATE_PROVIDER", "serpapi")
+        .env("SPORTSGATE_FALLBACK_PROVIDER", "espn")
+        .env("SPORTSGATE_UPSTREAM_TIMEOUT", "10s")
+        .env("SPORTSGATE_UPSTREAM_BUDGET", "2s")
+        .env("SPORTSGATE_REQUEST_TIMEOUT", "5s")
+        .spawn()
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&app.serpapi)
+        .await;
+    app.mock_espn_scoreboard("football/nfl", NFL_WEEK11).await;
+    let started = Instant::now();
+    let r = app.get("/v1/leagues/nfl/games").await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "ESPN answered after SerpApi's share ran out"
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["games"][0]["source"]["provider"], "espn", "{body}");
     app.stop().await;
 }
 
@@ -373,6 +433,19 @@ async fn pump(
     }
 }
 
+/// Requests of `subject` the database holds, read past the app.
+async fn stored_usage(schema: &crate::pg::PgSchema, subject: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(schema.url()).await.expect("connect");
+    let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM usage WHERE subject = $1")
+        .bind(subject)
+        .fetch_one(&mut conn)
+        .await
+        .expect("usage total");
+    let _ = conn.close().await;
+    total
+}
+
 /// A fresh PostgreSQL schema reached through a [`StallingProxy`], and an app builder using it
 /// with the admin token set.
 async fn behind_stalling_proxy() -> (crate::pg::PgSchema, StallingProxy, TestAppBuilder) {
@@ -391,7 +464,7 @@ async fn behind_stalling_proxy() -> (crate::pg::PgSchema, StallingProxy, TestApp
 
 #[tokio::test]
 async fn a_hanging_database_delays_no_request_past_its_deadline_and_counts_catch_up_afterwards() {
-    let (_schema, proxy, builder) = behind_stalling_proxy().await;
+    let (schema, proxy, builder) = behind_stalling_proxy().await;
     let app = builder
         .env("SPORTSGATE_STORE_TIMEOUT", "500ms")
         .env("SPORTSGATE_ANONYMOUS_PLAN", "anonymous")
@@ -436,24 +509,22 @@ async fn a_hanging_database_delays_no_request_past_its_deadline_and_counts_catch
     timed(started);
 
     proxy.stall(false);
-    // The buffered counts are written at the next flushes; the retried batch only once.
-    let mut used = Value::Null;
+    // The buffered counts reach the database at the next flushes, the retried batch once.
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let r = get_as(&app, "/v1/me", &key.token).await;
-        if r.status() == StatusCode::OK {
-            let me: Value = r.json().await.unwrap();
-            used = me["quota"]["used"].clone();
-            let stored = admin(&app, Method::GET, &format!("/admin/v1/usage?key={}", key.id))
-                .send()
-                .await
-                .unwrap();
-            if stored.status() == StatusCode::OK {
-                break;
-            }
+        if stored_usage(&schema, &format!("key:{}", key.id)).await >= 4 {
+            break;
         }
     }
-    assert_eq!(used, 4, "one before, three during the outage, none twice");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        stored_usage(&schema, &format!("key:{}", key.id)).await,
+        4,
+        "one before, three during the outage, none twice"
+    );
+    let me = get_as(&app, "/v1/me", &key.token).await;
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["quota"]["used"], 4, "{me}");
     app.stop().await;
 }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod pg;
 
 mod caching;
+mod deploy_contract;
 mod hardening;
 mod lifecycle;
 mod management;

@@ -330,7 +330,9 @@ pub async fn a_usage_batch_retried_with_its_id_is_applied_once(db: &TestDb) {
     let store = &db.store;
     let batch = [(usage("key:cccccccccccc", "2026-05-06", "/sports"), 5)];
     let id = new_batch();
+    assert!(!store.batch_applied(&id).await.unwrap());
     store.add_usage(&id, &batch).await.unwrap();
+    assert!(store.batch_applied(&id).await.unwrap());
     // The first answer was lost (a timeout after the commit): the flusher retries it.
     store.add_usage(&id, &batch).await.unwrap();
     let total = |from, to| store.usage_total("key:cccccccccccc", day(from), day(to));

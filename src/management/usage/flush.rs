@@ -14,49 +14,81 @@ impl UsageBook {
     /// Writes everything buffered, then re-bases the quota cells of the subjects written.
     /// A batch that fails stays in flight and is retried with the same id next time.
     pub async fn flush(&self) {
+        let written = self.write_counts().await;
+        self.write_notes().await;
+        if !written.is_empty() {
+            self.settle(&written);
+            self.rebase(&written).await;
+        }
+        self.forget_old_cells(Utc::now());
+    }
+
+    /// The counts: the batch stuck from an earlier failure first, else what is pending.
+    /// Returns what the store now holds that it did not before.
+    async fn write_counts(&self) -> Vec<(UsageKey, u64)> {
         let mut slot = self.in_flight.write().await;
+        if slot.is_none() {
+            let deltas = std::mem::take(&mut self.pending.lock().expect("usage lock").deltas);
+            if deltas.is_empty() {
+                return Vec::new();
+            }
+            *slot = Some(Batch {
+                id: new_batch_id(),
+                deltas: deltas.into_iter().collect(),
+            });
+        }
+        let Some(batch) = slot.as_ref() else { return Vec::new() };
+        let applied = match self.store.add_usage(&batch.id, &batch.deltas).await {
+            Ok(()) => true,
+            // The commit may have gone through with its answer lost: ask.
+            Err(err) => {
+                let applied = self.store.batch_applied(&batch.id).await.unwrap_or(false);
+                if !applied {
+                    tracing::warn!(error = %err, rows = batch.deltas.len(), "usage flush failed; retrying next second");
+                }
+                applied
+            }
+        };
+        if applied {
+            slot.take().map(|b| b.deltas).unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Last-use times and history; what fails is kept (at most `history_per_key` entries a
+    /// key) for the next flush.
+    async fn write_notes(&self) {
+        let mut notes = self.notes_in_flight.write().await;
         {
             let mut pending = self.pending.lock().expect("usage lock");
-            let next = Batch {
-                id: new_batch_id(),
-                deltas: std::mem::take(&mut pending.deltas).into_iter().collect(),
-                touches: std::mem::take(&mut pending.touches).into_iter().collect(),
-                history: std::mem::take(&mut pending.history).into_values().flatten().collect(),
-            };
-            match slot.as_mut() {
-                None => *slot = Some(next),
-                // The failed batch keeps its id and counts; what came since waits for the
-                // next flush, except last-use times and history, which are not counted and
-                // simply join it.
-                Some(stuck) => {
-                    for (key, n) in next.deltas {
-                        *pending.deltas.entry(key).or_default() += n;
-                    }
-                    stuck.touches.extend(next.touches);
-                    stuck.history.extend(next.history);
+            for (key, at) in std::mem::take(&mut pending.touches) {
+                let slot = notes.touches.entry(key).or_insert(at);
+                *slot = (*slot).max(at);
+            }
+            let cap = self.history_per_key as usize;
+            for (key, entries) in std::mem::take(&mut pending.history) {
+                let queue = notes.history.entry(key).or_default();
+                queue.extend(entries);
+                while queue.len() > cap {
+                    queue.pop_front();
                 }
             }
         }
-        let Some(batch) = slot.as_mut() else { return };
-        if let Err(err) = self.store.add_usage(&batch.id, &batch.deltas).await {
-            tracing::warn!(error = %err, rows = batch.deltas.len(), "usage flush failed; retrying next second");
-            return;
+        if !notes.touches.is_empty() {
+            let touches: Vec<_> = notes.touches.iter().map(|(k, at)| (k.clone(), *at)).collect();
+            match self.store.touch_keys(&touches).await {
+                Ok(()) => notes.touches.clear(),
+                Err(err) => tracing::warn!(error = %err, "last-used update failed; retrying next second"),
+            }
         }
-        if !batch.touches.is_empty()
-            && let Err(err) = self.store.touch_keys(&batch.touches).await
-        {
-            tracing::warn!(error = %err, "last-used update failed");
+        if !notes.history.is_empty() {
+            let entries: Vec<_> = notes.history.values().flatten().cloned().collect();
+            match self.store.add_history(&entries).await {
+                Ok(()) => notes.history.clear(),
+                Err(err) => tracing::warn!(error = %err, "history write failed; retrying next second"),
+            }
         }
-        if !batch.history.is_empty()
-            && let Err(err) = self.store.add_history(&batch.history).await
-        {
-            tracing::warn!(error = %err, "history write failed");
-        }
-        let written = slot.take().map(|b| b.deltas).unwrap_or_default();
-        drop(slot);
-        self.settle(&written);
-        self.rebase(&written).await;
-        self.forget_old_cells(Utc::now());
     }
 
     /// After a successful write: the written counts move from `pending` to `base`, so the

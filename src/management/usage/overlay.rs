@@ -1,6 +1,7 @@
 //! Reading usage and history as they stand: the store's rows plus what is still buffered
 //! here (pending, or in a batch being written), without forcing a flush. The in-flight
-//! batch is held shared while reading, so a batch is seen either in the store or here.
+//! batch is held shared while reading, so a batch is seen either in the store or here (a
+//! batch stuck after a failure is asked about: its commit may have gone through).
 
 use std::collections::BTreeMap;
 
@@ -29,7 +30,9 @@ impl UsageBook {
                     .or_default() += n;
             }
         };
-        if let Some(batch) = in_flight.as_ref() {
+        if let Some(batch) = in_flight.as_ref()
+            && !self.store.batch_applied(&batch.id).await.unwrap_or(false)
+        {
             batch.deltas.iter().for_each(|(k, n)| add(k, *n));
         }
         {
@@ -57,10 +60,10 @@ impl UsageBook {
 
     /// A key's newest history entries, newest first.
     pub async fn history(&self, key_id: &str, limit: u32) -> Result<Vec<HistoryEntry>, StoreError> {
-        let in_flight = self.in_flight.read().await;
+        let notes = self.notes_in_flight.read().await;
         let mut entries = self.store.history(key_id, limit).await?;
-        if let Some(batch) = in_flight.as_ref() {
-            entries.extend(batch.history.iter().filter(|e| e.key_id == key_id).cloned());
+        if let Some(queue) = notes.history.get(key_id) {
+            entries.extend(queue.iter().cloned());
         }
         {
             let pending = self.pending.lock().expect("usage lock");

@@ -14,8 +14,12 @@ output "alb_dns_name" {
 }
 
 output "target_group_arn" {
-  description = "ARN of the target group."
+  description = "ARN of the target group, available once a listener forwards to it (ECS refuses a target group without a load balancer)."
   value       = aws_lb_target_group.this.arn
+  # Orders only what consumes this output (the ECS service) after the listener; a
+  # module-wide depends_on would defer every data source in ecs_service to apply time
+  # and register a spurious task-definition revision on each plan.
+  depends_on = [aws_lb_listener.http, aws_lb_listener.https]
 }
 
 output "target_group_arn_suffix" {

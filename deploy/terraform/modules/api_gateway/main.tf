@@ -2,9 +2,29 @@
 # link) to the internal ALB listener. Clients speak TLS to API Gateway only;
 # the ALB and the tasks have no public address.
 #
-# Authentication and per-key plans/quotas are the application's own API-key
-# layer (x-api-key / Bearer); API Gateway adds a coarse stage-wide throttle and
-# structured access logs.
+# Only the public paths have routes; there is no `$default` catch-all, so anything
+# else (/metrics, /readyz, and /admin unless expose_admin) gets API Gateway's own 404
+# and never reaches the tasks.
+#
+# Authentication and per-key/per-IP plans and quotas are the application's job
+# (sportsgate's API-key layer). HTTP APIs have no per-client throttling (usage plans
+# and WAF are REST-API features), so the stage throttle here is only a backstop for
+# the whole API, sized well above any single client's limit.
+
+locals {
+  public_route_keys = [
+    "ANY /",                # scoreboard page
+    "ANY /assets/{proxy+}", # its embedded assets
+    "ANY /sports",          # the original Flask-compatible route
+    "ANY /v1/{proxy+}",     # the API
+    "ANY /openapi.json",    # the API document
+    "ANY /docs",            # Swagger UI (redirects to /docs/)
+    "ANY /docs/{proxy+}",   # Swagger UI files
+    "ANY /healthz",         # liveness, for uptime checks
+  ]
+  admin_route_keys = ["ANY /admin", "ANY /admin/{proxy+}"]
+  route_keys       = concat(local.public_route_keys, var.expose_admin ? local.admin_route_keys : [])
+}
 
 resource "aws_apigatewayv2_vpc_link" "this" {
   name               = var.name
@@ -44,10 +64,11 @@ resource "aws_apigatewayv2_integration" "alb" {
   }
 }
 
-resource "aws_apigatewayv2_route" "default" {
-  #checkov:skip=CKV_AWS_309:Auth is the application's API-key layer (x-api-key / Bearer, per-key plans and quotas; /admin needs the admin token); the anonymous plan is public by design and rate-limited per client IP, and the stage throttle still applies.
+resource "aws_apigatewayv2_route" "this" {
+  #checkov:skip=CKV_AWS_309:Auth is the application's API-key layer (x-api-key / Bearer, per-key plans and quotas; /admin needs the admin token and is routed only with expose_admin); the anonymous plan is public by design and rate-limited per client IP.
+  for_each           = toset(local.route_keys)
   api_id             = aws_apigatewayv2_api.this.id
-  route_key          = "$default"
+  route_key          = each.value
   target             = "integrations/${aws_apigatewayv2_integration.alb.id}"
   authorization_type = "NONE"
 }

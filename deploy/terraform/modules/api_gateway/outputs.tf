@@ -17,3 +17,8 @@ output "access_log_group_name" {
   description = "Access-log group of the stage."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "route_keys" {
+  description = "Every route the API exposes (no $default catch-all)."
+  value       = sort([for r in aws_apigatewayv2_route.this : r.route_key])
+}

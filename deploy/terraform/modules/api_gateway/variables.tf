@@ -31,15 +31,21 @@ variable "alb_tls_server_name" {
 }
 
 variable "throttling_burst_limit" {
-  description = "Stage-wide burst limit (requests)."
+  description = "Backstop burst for the whole stage (all clients together); per-client limits are sportsgate's."
   type        = number
-  default     = 200
+  default     = 1000
 }
 
 variable "throttling_rate_limit" {
-  description = "Stage-wide steady-state limit (requests per second)."
+  description = "Backstop steady-state requests per second for the whole stage (all clients together)."
   type        = number
-  default     = 100
+  default     = 500
+}
+
+variable "expose_admin" {
+  description = "Route /admin and /admin/{proxy+} (admin API and dashboard) through the public API. Off: they are reachable only inside the VPC."
+  type        = bool
+  default     = false
 }
 
 variable "kms_key_arn" {

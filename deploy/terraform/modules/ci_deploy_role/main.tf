@@ -1,16 +1,21 @@
 # Optional: the IAM role .github/workflows/deploy.yml assumes through GitHub
 # OIDC (no long-lived keys). Trusts one repository and one GitHub environment;
-# may push to one ECR repository, register task definitions and update one
-# ECS service, and pass exactly the service's two roles to ECS.
-
-data "aws_caller_identity" "current" {}
+# may push to one ECR repository, read the release template parameter, register
+# task definitions and update one ECS service, and pass exactly the service's
+# two roles to ECS (everything deploy/release.sh does).
+#
+# The GitHub OIDC provider is account-wide and there can be only one: by default
+# the existing one is looked up (a clear plan error if the account has none); set
+# create_oidc_provider only in an account that has never had one.
 
 locals {
-  oidc_host = "token.actions.githubusercontent.com"
-  provider_arn = (var.create_oidc_provider
-    ? aws_iam_openid_connect_provider.github[0].arn
-    : "arn:aws:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/${local.oidc_host}"
-  )
+  oidc_host    = "token.actions.githubusercontent.com"
+  provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.github[0].arn : data.aws_iam_openid_connect_provider.github[0].arn
+}
+
+data "aws_iam_openid_connect_provider" "github" {
+  count = var.create_oidc_provider ? 0 : 1
+  url   = "https://${local.oidc_host}"
 }
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -77,6 +82,13 @@ data "aws_iam_policy_document" "deploy" {
       "ecr:UploadLayerPart",
     ]
     resources = [var.ecr_repository_arn]
+  }
+
+  statement {
+    sid       = "ReadTheReleaseTemplateOnly"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter"]
+    resources = [var.release_parameter_arn]
   }
 
   statement {

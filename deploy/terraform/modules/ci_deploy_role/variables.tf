@@ -20,9 +20,14 @@ variable "github_environment" {
 }
 
 variable "create_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider (false if it already exists)."
+  description = "Create the account's GitHub OIDC provider; false (default) uses the one the account already has."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "release_parameter_arn" {
+  description = "SSM parameter with Terraform's task-definition ARN (read by deploy/release.sh)."
+  type        = string
 }
 
 variable "ecr_repository_arn" {

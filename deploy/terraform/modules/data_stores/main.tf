@@ -1,97 +1,17 @@
-# Optional shared state for the replicas (both off by default):
-# - ElastiCache (Redis OSS) replication group: shared cache, rate limits and
-#   single-flight between tasks. TLS in transit, KMS at rest, AUTH token.
+# Optional shared state for the replicas (off by default):
 # - RDS PostgreSQL: API keys, usage, preferences. KMS-encrypted, private,
 #   TLS enforced, IAM auth enabled, Multi-AZ.
 #
-# The connection URLs carry credentials, so they are stored as SSM
-# SecureStrings and reach the container via `secrets` (never `environment`).
-# The PostgreSQL password is ephemeral (write-only: never in state). The Redis
-# AUTH token has no write-only argument in the provider, so it is in the
-# (encrypted, access-controlled) state; see deploy/README.md.
+# No Redis: sportsgate has no Redis backend yet (its cache is per task), and a
+# deployment must not set what the binary never reads (deploy/tests/test_wiring.py).
+#
+# The connection URL carries credentials, so it is stored as an SSM SecureString
+# and reaches the container via `secrets` (never `environment`). The password is
+# ephemeral (write-only: never in state).
 
 locals {
-  redis_enabled    = var.enable_redis
   postgres_enabled = var.enable_postgres
   db_identifier    = "${var.name}-postgres"
-}
-
-# --- Redis ----------------------------------------------------------------------
-
-resource "aws_security_group" "redis" {
-  count       = local.redis_enabled ? 1 : 0
-  name        = "${var.name}-redis"
-  description = "ElastiCache: 6379 from the sportsgate tasks only"
-  vpc_id      = var.vpc_id
-  tags        = merge(var.tags, { Name = "${var.name}-redis" })
-}
-
-resource "aws_vpc_security_group_ingress_rule" "redis_from_tasks" {
-  count                        = local.redis_enabled ? 1 : 0
-  security_group_id            = aws_security_group.redis[0].id
-  description                  = "Redis (TLS) from the sportsgate tasks"
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-  referenced_security_group_id = var.tasks_security_group_id
-}
-
-resource "aws_vpc_security_group_egress_rule" "tasks_to_redis" {
-  count                        = local.redis_enabled ? 1 : 0
-  security_group_id            = var.tasks_security_group_id
-  description                  = "Redis (TLS) to ElastiCache"
-  ip_protocol                  = "tcp"
-  from_port                    = 6379
-  to_port                      = 6379
-  referenced_security_group_id = aws_security_group.redis[0].id
-}
-
-resource "aws_elasticache_subnet_group" "redis" {
-  count      = local.redis_enabled ? 1 : 0
-  name       = "${var.name}-redis"
-  subnet_ids = var.subnet_ids
-  tags       = var.tags
-}
-
-resource "random_password" "redis_auth" {
-  count   = local.redis_enabled ? 1 : 0
-  length  = 64
-  special = false
-}
-
-resource "aws_elasticache_replication_group" "redis" {
-  count                      = local.redis_enabled ? 1 : 0
-  replication_group_id       = "${var.name}-redis"
-  description                = "sportsgate shared cache and rate limits"
-  engine                     = "redis"
-  engine_version             = "7.1"
-  parameter_group_name       = "default.redis7"
-  node_type                  = var.redis_node_type
-  num_cache_clusters         = 2
-  automatic_failover_enabled = true
-  multi_az_enabled           = true
-  port                       = 6379
-  subnet_group_name          = aws_elasticache_subnet_group.redis[0].name
-  security_group_ids         = [aws_security_group.redis[0].id]
-  at_rest_encryption_enabled = true
-  kms_key_id                 = var.kms_key_arn
-  transit_encryption_enabled = true
-  transit_encryption_mode    = "required"
-  auth_token                 = random_password.redis_auth[0].result
-  auto_minor_version_upgrade = true
-  snapshot_retention_limit   = 1
-  apply_immediately          = false
-  tags                       = var.tags
-}
-
-resource "aws_ssm_parameter" "redis_url" {
-  count       = local.redis_enabled ? 1 : 0
-  name        = "${var.parameter_prefix}/SPORTSGATE_REDIS_URL"
-  description = "sportsgate Redis URL with AUTH token (env SPORTSGATE_REDIS_URL)"
-  type        = "SecureString"
-  key_id      = var.kms_key_arn
-  value       = "rediss://:${random_password.redis_auth[0].result}@${aws_elasticache_replication_group.redis[0].primary_endpoint_address}:6379/0"
-  tags        = var.tags
 }
 
 # --- PostgreSQL -----------------------------------------------------------------

@@ -3,12 +3,6 @@ variable "name" {
   type        = string
 }
 
-variable "enable_redis" {
-  description = "Create the ElastiCache Redis replication group."
-  type        = bool
-  default     = false
-}
-
 variable "enable_postgres" {
   description = "Create the RDS PostgreSQL instance."
   type        = bool
@@ -43,12 +37,6 @@ variable "parameter_prefix" {
 variable "log_retention_days" {
   description = "Retention of the RDS log groups."
   type        = number
-}
-
-variable "redis_node_type" {
-  description = "ElastiCache node type."
-  type        = string
-  default     = "cache.t4g.micro"
 }
 
 variable "db_instance_class" {

@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Repository name."
+  description = "Repository name, environment included (<name>-<environment>)."
   type        = string
 }
 
@@ -8,21 +8,15 @@ variable "kms_key_arn" {
   type        = string
 }
 
-variable "keep_tagged_images" {
-  description = "How many tagged images to keep (older ones expire; keep enough for rollbacks)."
+variable "keep_releases" {
+  description = "How many releases (tagged image indexes) to keep; older ones expire. Enough for rollbacks and audits."
   type        = number
-  default     = 30
+  default     = 100
 
   validation {
-    condition     = var.keep_tagged_images >= 5
-    error_message = "keep_tagged_images must be at least 5 so rollbacks stay possible."
+    condition     = var.keep_releases >= 20
+    error_message = "keep_releases must be at least 20 so rollbacks stay possible."
   }
-}
-
-variable "untagged_expiry_days" {
-  description = "Days after which untagged images expire."
-  type        = number
-  default     = 7
 }
 
 variable "force_delete" {

@@ -1,6 +1,12 @@
 # ECS on Fargate: cluster (Container Insights), task definition, service behind
 # the internal ALB, CPU/request-count autoscaling, and the two IAM roles.
 #
+# Who owns what (deploy/README.md, "Releases"): Terraform owns the task definition's
+# content (environment, secrets, roles, sizes, logging) and publishes its latest revision
+# in the SSM parameter var.release_parameter_name. deploy/release.sh, the only release
+# path, registers that revision with the new image and rolls the service; so the service's
+# current revision belongs to releases and Terraform ignores it.
+#
 # Secrets reach the container only through `secrets` (valueFrom = SSM parameter
 # ARN), resolved by the ECS agent with the execution role at task start; they are
 # never part of `environment`, the task definition JSON or Terraform state.
@@ -24,7 +30,6 @@ locals {
   # Connection URLs with credentials (only when the data stores are enabled).
   optional_secrets = [
     for s in [
-      { name = "SPORTSGATE_REDIS_URL", valueFrom = var.redis_url_parameter_arn },
       { name = "SPORTSGATE_DATABASE_URL", valueFrom = var.database_url_parameter_arn },
     ] : s if s.valueFrom != null
   ]
@@ -38,6 +43,9 @@ locals {
     { name = "SPORTSGATE_LISTEN", value = "0.0.0.0:${var.container_port}" },
     { name = "SPORTSGATE_LOG_FORMAT", value = "json" },
     { name = "SPORTSGATE_TRUSTED_PROXIES", value = join(",", var.trusted_proxy_cidrs) },
+    # /metrics only on the task's loopback (for a scraping sidecar), never on the port the
+    # ALB reaches; API Gateway has no route for it either.
+    { name = "SPORTSGATE_METRICS_LISTEN", value = "127.0.0.1:9464" },
     # The root filesystem is read-only; /data is the task's writable volume.
     { name = "TMPDIR", value = "/data" },
   ]
@@ -253,6 +261,16 @@ resource "aws_ecs_task_definition" "this" {
   tags = var.tags
 }
 
+# The release template: Terraform's latest revision, read by deploy/release.sh.
+resource "aws_ssm_parameter" "release_template" {
+  #checkov:skip=CKV2_AWS_34:Holds a task-definition ARN, not a secret; the deploy role reads it without KMS rights.
+  name        = var.release_parameter_name
+  description = "Task definition revision Terraform last registered for ${var.name}; deploy/release.sh sets the image on it"
+  type        = "String"
+  value       = aws_ecs_task_definition.this.arn
+  tags        = var.tags
+}
+
 # --- Service ------------------------------------------------------------------
 
 resource "aws_ecs_service" "this" {
@@ -287,10 +305,10 @@ resource "aws_ecs_service" "this" {
   }
 
   lifecycle {
-    # desired_count belongs to autoscaling; task_definition to the deploy
-    # workflow (.github/workflows/deploy.yml registers a new revision per
-    # release). Terraform still registers revisions for its own changes and the
-    # next deploy builds on the latest one.
+    # desired_count belongs to autoscaling; the running revision to
+    # deploy/release.sh, which always starts from the revision published below, so
+    # Terraform's changes reach the tasks with the next release (or
+    # `deploy/release.sh --current` right after the apply).
     ignore_changes = [desired_count, task_definition]
   }
 

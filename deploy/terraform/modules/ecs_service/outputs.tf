@@ -19,7 +19,7 @@ output "task_family" {
 }
 
 output "task_definition_arn" {
-  description = "Task definition revision registered by Terraform."
+  description = "Task definition revision registered by Terraform (the release template)."
   value       = aws_ecs_task_definition.this.arn
 }
 
@@ -46,4 +46,14 @@ output "task_role_arn" {
 output "service_arn" {
   description = "ECS service ARN."
   value       = aws_ecs_service.this.id
+}
+
+output "release_parameter_name" {
+  description = "SSM parameter holding Terraform's task-definition ARN (deploy/release.sh RELEASE_PARAMETER)."
+  value       = aws_ssm_parameter.release_template.name
+}
+
+output "release_parameter_arn" {
+  description = "ARN of that parameter (the deploy role may read it)."
+  value       = aws_ssm_parameter.release_template.arn
 }

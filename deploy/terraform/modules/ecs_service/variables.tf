@@ -117,12 +117,6 @@ variable "admin_token_parameter_arn" {
   type        = string
 }
 
-variable "redis_url_parameter_arn" {
-  description = "SSM parameter ARN injected as SPORTSGATE_REDIS_URL (null = no Redis)."
-  type        = string
-  default     = null
-}
-
 variable "database_url_parameter_arn" {
   description = "SSM parameter ARN injected as SPORTSGATE_DATABASE_URL (null = SQLite on the task volume)."
   type        = string
@@ -141,10 +135,15 @@ variable "extra_environment" {
 
   validation {
     condition = length(setintersection(keys(var.extra_environment), [
-      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_REDIS_URL", "SPORTSGATE_DATABASE_URL",
+      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_DATABASE_URL",
     ])) == 0
-    error_message = "Secrets (SPORTS_API_KEY, SPORTSGATE_ADMIN_TOKEN, *_REDIS_URL, *_DATABASE_URL) must come from SSM via `secrets`, never extra_environment."
+    error_message = "Secrets (SPORTS_API_KEY, SPORTSGATE_ADMIN_TOKEN, SPORTSGATE_DATABASE_URL) must come from SSM via `secrets`, never extra_environment."
   }
+}
+
+variable "release_parameter_name" {
+  description = "SSM parameter that publishes Terraform's task-definition revision to deploy/release.sh."
+  type        = string
 }
 
 variable "tags" {

@@ -1,8 +1,9 @@
 # VPC over two AZs:
 # - public subnets: NAT gateways (egress only; nothing else is placed there)
 # - private subnets: ECS tasks, internal ALB, VPC link ENIs, VPC endpoints, data stores
-# - interface endpoints (ECR api/dkr, CloudWatch Logs, SSM) and an S3 gateway
-#   endpoint keep image pulls, logs and secret reads off the NAT gateways
+# - interface endpoints (var.interface_endpoints: ECR api/dkr, CloudWatch Logs, SSM in the
+#   hardened profile, none in the low-cost one) and a free S3 gateway endpoint keep image
+#   pulls, logs and secret reads off the NAT gateways
 # - VPC flow logs to a KMS-encrypted CloudWatch log group
 
 # The two AZs are pinned by name (var.availability_zones); the data source only
@@ -30,7 +31,7 @@ locals {
   azs        = sort(data.aws_availability_zones.selected.names)
   region     = data.aws_region.current.region
   nat_count  = var.single_nat_gateway ? 1 : length(local.azs)
-  interfaces = toset(["ecr.api", "ecr.dkr", "logs", "ssm"])
+  interfaces = toset(var.interface_endpoints)
 }
 
 resource "aws_vpc" "this" {
@@ -131,6 +132,7 @@ resource "aws_vpc_endpoint" "s3" {
 }
 
 resource "aws_security_group" "endpoints" {
+  count       = length(local.interfaces) > 0 ? 1 : 0
   name        = "${var.name}-vpc-endpoints"
   description = "Interface VPC endpoints: HTTPS from inside the VPC only"
   vpc_id      = aws_vpc.this.id
@@ -138,7 +140,8 @@ resource "aws_security_group" "endpoints" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
-  security_group_id = aws_security_group.endpoints.id
+  count             = length(local.interfaces) > 0 ? 1 : 0
+  security_group_id = aws_security_group.endpoints[0].id
   description       = "HTTPS from the VPC (tasks pulling images, writing logs, reading parameters)"
   ip_protocol       = "tcp"
   from_port         = 443
@@ -153,7 +156,7 @@ resource "aws_vpc_endpoint" "interface" {
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = aws_subnet.private[*].id
-  security_group_ids  = [aws_security_group.endpoints.id]
+  security_group_ids  = [aws_security_group.endpoints[0].id]
   tags                = merge(var.tags, { Name = "${var.name}-${each.value}" })
 }
 

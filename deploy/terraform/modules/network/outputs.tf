@@ -32,3 +32,13 @@ output "flow_log_group_name" {
   description = "CloudWatch log group of the VPC flow logs."
   value       = aws_cloudwatch_log_group.flow_logs.name
 }
+
+output "nat_gateway_count" {
+  description = "Number of NAT gateways (1 in the low-cost profile, one per AZ otherwise)."
+  value       = length(aws_nat_gateway.this)
+}
+
+output "interface_endpoint_services" {
+  description = "Services with an interface VPC endpoint."
+  value       = sort(keys(aws_vpc_endpoint.interface))
+}

@@ -24,6 +24,17 @@ variable "single_nat_gateway" {
   default     = false
 }
 
+variable "interface_endpoints" {
+  description = "Services reached through interface VPC endpoints (one ENI per AZ each, billed hourly); the rest goes through NAT."
+  type        = list(string)
+  default     = ["ecr.api", "ecr.dkr", "logs", "ssm"]
+
+  validation {
+    condition     = alltrue([for e in var.interface_endpoints : contains(["ecr.api", "ecr.dkr", "logs", "ssm"], e)])
+    error_message = "interface_endpoints may hold ecr.api, ecr.dkr, logs and ssm."
+  }
+}
+
 variable "kms_key_arn" {
   description = "KMS key ARN for the flow-log group."
   type        = string

@@ -6,7 +6,9 @@
 # out of band (`aws ssm put-parameter --overwrite`) are left alone.
 #
 # - SPORTS_API_KEY: var.sports_api_key, or the placeholder below until it is set
-#   out of band (the service then falls back to ESPN; see deploy/README.md).
+#   out of band. An SSM parameter cannot be empty; sportsgate treats a value starting
+#   with "unset-" as no key at all (src/config/serpapi_key.rs), so the service serves
+#   from ESPN without ever calling SerpApi.
 # - SPORTSGATE_ADMIN_TOKEN: var.admin_token, or a random 48-character token
 #   generated at apply time (read it with `aws ssm get-parameter --with-decryption`).
 
