@@ -66,6 +66,7 @@ impl App {
         let metrics = metrics::install();
         metrics::spawn_upkeep(metrics.clone());
         let chain = Arc::new(ProviderChain::from_config(&config, Some(management.store.clone())));
+        metrics::init_upstream(&chain.providers());
         management.spawn_background();
         let state = AppState {
             catalogue: Arc::new(config.catalogue.clone()),

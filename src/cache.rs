@@ -116,7 +116,8 @@ impl SportsCache {
 
     /// Answers `query` from the cache or the upstream.
     pub async fn get(&self, query: UpstreamQuery) -> Result<Lookup, ProviderError> {
-        let query = self.chain.normalize(query);
+        // The key is the upstream question itself: a dated query is only ever answered by a
+        // provider that looked that day up, so its entry holds exactly that day.
         let key = query.cache_key();
         let cached = self.entries.get(&key);
         let lookup = match cached.as_ref().map(|e| (e, e.freshness(&self.settings))) {

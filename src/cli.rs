@@ -189,7 +189,10 @@ async fn keys(config: &Config, action: KeysAction) -> ExitCode {
                 .await
                 .map(|issued| {
                     let k = &issued.record;
-                    println!("created key {} ({}, plan {})", k.id, k.name, k.plan);
+                    let expires = k.expires_at.map_or_else(String::new, |t| {
+                        format!(", expires {}", crate::domain::time::rfc3339(t))
+                    });
+                    println!("created key {} ({}, plan {}{expires})", k.id, k.name, k.plan);
                     println!("token (shown once, store it now): {}", issued.token.expose_secret());
                 })
         }
@@ -206,7 +209,9 @@ async fn keys(config: &Config, action: KeysAction) -> ExitCode {
                 } else {
                     "expired"
                 };
-                let used = k.last_used_at.map_or_else(|| "never".to_owned(), |t| t.to_rfc3339());
+                let used = k
+                    .last_used_at
+                    .map_or_else(|| "never".to_owned(), crate::domain::time::rfc3339);
                 println!("{:<12}  {:<10}  {:<8}  {:<25}  {}", k.id, k.plan, state, used, k.name);
             }
         }),

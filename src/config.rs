@@ -459,7 +459,7 @@ fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
     })?;
     let admin_token = l.get_opt(s::ADMIN_TOKEN, parse_token)?;
     let anonymous_plan = l.get(s::ANONYMOUS_PLAN, Some("anonymous".to_owned()), |v| {
-        if v == "none" {
+        if v.trim().eq_ignore_ascii_case("none") {
             Ok(None)
         } else if plans.get(v).is_some() {
             Ok(Some(v.to_owned()))

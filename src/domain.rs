@@ -8,7 +8,9 @@ pub mod plan;
 pub mod preferences;
 pub mod standings;
 pub mod team;
+pub mod team_match;
 pub mod text;
+pub mod time;
 
 pub use game::{Game, GameStatus, Source, TeamSide};
 pub use league::{Catalogue, League, LeagueId, ProviderKind};

@@ -222,10 +222,11 @@ impl Management {
     }
 
     /// Accounts an admitted request: usage per route, the key's last use, its history.
-    pub fn record(&self, caller: &Caller, route: &str, request: &str, status: u16, now: DateTime<Utc>) {
+    pub fn record(&self, caller: &Caller, route: &str, method: &str, request: &str, status: u16, now: DateTime<Utc>) {
         let key_use = caller.key.as_ref().map(|key| HistoryEntry {
             key_id: key.id.to_string(),
             at: now,
+            method: method.to_owned(),
             request: redact::request_line(request),
             status,
         });

@@ -21,7 +21,8 @@ use crate::domain::{Game, League, ProviderKind, Source, Standings, Team};
 use crate::ratelimit::window::Window;
 
 /// What kind of data a query asks for; each kind has its own cache lifetime.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum DataKind {
     Games,
     Standings,
@@ -43,7 +44,8 @@ impl DataKind {
 pub struct UpstreamQuery {
     pub kind: DataKind,
     pub league: Arc<League>,
-    /// Game day asked for (games only); `None` means the upstream's current view.
+    /// Game day in the league's zone (games only); `None` means the upstream's current view.
+    /// Only providers that can look a day up answer a dated query (see [`Provider::takes_date`]).
     pub date: Option<NaiveDate>,
 }
 
@@ -96,6 +98,8 @@ impl From<serde_json::Error> for NormalizeError {
 /// a query string or a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProviderError {
+    #[error("none of the providers ({providers}) can look up games of league {league} by date")]
+    DateUnsupported { providers: String, league: String },
     #[error("{provider} does not serve {kind} for league {league}")]
     Unsupported {
         provider: ProviderKind,
@@ -168,6 +172,7 @@ impl ProviderError {
     pub fn outcome(&self) -> &'static str {
         match self {
             Self::Unsupported { .. } => "unsupported",
+            Self::DateUnsupported { .. } => "date_unsupported",
             Self::NotConfigured(_) => "not_configured",
             Self::Timeout => "timeout",
             Self::Connect(_) => "connect_error",
@@ -180,6 +185,44 @@ impl ProviderError {
     }
 }
 
+/// Which game days a provider can answer for a league.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DateCoverage {
+    /// Any day (`date=` is looked up upstream).
+    Any,
+    /// The days listed in `recorded_dates` (replay).
+    Recorded,
+    /// None: only the upstream's current view (no `date=`).
+    None,
+}
+
+/// What one provider serves for one league (`/v1/leagues`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Coverage {
+    pub provider: ProviderKind,
+    /// Kinds of data it answers: `games`, `standings`, `teams`.
+    pub kinds: Vec<DataKind>,
+    /// Which days `date=` can ask for.
+    pub dates: DateCoverage,
+    /// With `dates: recorded`, the league-local days that can be asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub recorded_dates: Option<Vec<NaiveDate>>,
+}
+
+/// The games of league-local `day` from the upstream boards that overlap it, each game once
+/// (the first board's copy wins), in board order. Games without a known kick-off cannot be
+/// placed on a day and are left out.
+pub fn games_of_day(boards: Vec<Vec<Game>>, day: NaiveDate) -> Vec<Game> {
+    let mut seen = std::collections::HashSet::new();
+    boards
+        .into_iter()
+        .flatten()
+        .filter(|g| g.local_date == Some(day) && seen.insert(g.id.clone()))
+        .collect()
+}
+
 /// One upstream.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
@@ -188,9 +231,14 @@ pub trait Provider: Send + Sync + 'static {
     /// Whether this provider can answer the query at all (league mapped, kind served).
     fn supports(&self, query: &UpstreamQuery) -> bool;
 
-    /// Whether a game date goes upstream. When it does not, the date is only a filter and
-    /// must not split the cache (one upstream search serves every date).
+    /// Whether it can answer the games of one league-local day (`UpstreamQuery::date`).
+    /// Providers that cannot (SerpApi's card shows only recent and upcoming games) never get
+    /// a dated query: filtering their current view by date would answer "no games" for days
+    /// they never looked at.
     fn takes_date(&self) -> bool;
+
+    /// What it serves for `league`: kinds of data and which days of games.
+    fn coverage(&self, league: &League) -> Coverage;
 
     async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError>;
 

@@ -78,7 +78,10 @@ pub struct UsageFilter {
 pub struct HistoryEntry {
     #[serde(skip)]
     pub key_id: String,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
     pub at: DateTime<Utc>,
+    /// HTTP method (`GET`, `PUT`).
+    pub method: String,
     /// Path and query string as requested (`/v1/leagues/nfl/games?team=KC`).
     pub request: String,
     pub status: u16,

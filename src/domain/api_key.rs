@@ -103,9 +103,13 @@ pub struct KeyView {
     pub id: String,
     pub name: String,
     pub plan: String,
+    #[serde(serialize_with = "super::time::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
     pub expires_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::serialize_opt")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

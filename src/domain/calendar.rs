@@ -18,6 +18,14 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     shape.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
 }
 
+/// `#[serde(deserialize_with)]` for an optional `YYYY-MM-DD` parsed by [`parse_date`].
+pub fn date_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    parse_date(&text)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom("expected a date YYYY-MM-DD"))
+}
+
 /// An RFC 3339 `date-time` with a four-digit year, `T` and an offset, as UTC.
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     let b = s.as_bytes();

@@ -4,12 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::team_match::TeamQuery;
 use super::{LeagueId, ProviderKind};
 
 /// Where a piece of data came from and when it was fetched upstream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Source {
     pub provider: ProviderKind,
+    #[serde(serialize_with = "super::time::serialize")]
     pub fetched_at: DateTime<Utc>,
 }
 
@@ -40,10 +42,12 @@ impl GameStatus {
         }
     }
 
-    /// Parses a `status=` filter value; only the filterable statuses, spelled exactly as the
-    /// API document lists them, are accepted.
+    /// Parses a `status=` filter value; only the filterable statuses are accepted (in any
+    /// case, like every enumerated value).
     pub fn parse_filter(value: &str) -> Option<Self> {
-        Self::FILTERABLE.into_iter().find(|s| s.as_str() == value)
+        Self::FILTERABLE
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(value.trim()))
     }
 }
 
@@ -58,17 +62,9 @@ pub struct TeamSide {
 }
 
 impl TeamSide {
-    /// True when `needle` names this side (name or abbreviation, case-insensitive, substring
-    /// of the name so `team=villa` finds "Aston Villa").
-    pub fn matches(&self, needle: &str) -> bool {
-        let needle = needle.trim().to_lowercase();
-        if needle.is_empty() {
-            return false;
-        }
-        self.abbreviation
-            .as_deref()
-            .is_some_and(|a| a.eq_ignore_ascii_case(&needle))
-            || self.name.to_lowercase().contains(&needle)
+    /// True when the typed team names this side (rules in `team_match`).
+    pub fn matches(&self, team: &TeamQuery) -> bool {
+        team.matches(&self.name, self.abbreviation.as_deref())
     }
 }
 
@@ -81,6 +77,7 @@ pub struct Game {
     pub league: LeagueId,
     pub status: GameStatus,
     /// Kick-off as an instant in UTC; null when the upstream text could not be placed in time.
+    #[serde(serialize_with = "super::time::serialize_opt")]
     pub starts_at: Option<DateTime<Utc>>,
     /// The game day in the league's home time zone (what `date=` matches).
     pub local_date: Option<NaiveDate>,
@@ -101,7 +98,7 @@ pub struct Game {
 }
 
 impl Game {
-    pub fn involves(&self, team: &str) -> bool {
+    pub fn involves(&self, team: &TeamQuery) -> bool {
         self.home.matches(team) || self.away.matches(team)
     }
 }

@@ -11,6 +11,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::team_match::{TeamAliases, TeamQuery};
+
 /// The bundled league catalogue.
 pub const BUNDLED_CATALOGUE: &str = include_str!("../../data/leagues.toml");
 
@@ -169,10 +171,11 @@ pub enum CatalogueError {
     Entry { league: String, message: String },
 }
 
-/// All leagues sportsgate knows, by id.
+/// All leagues sportsgate knows, by id, and the short forms their teams go by.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     leagues: BTreeMap<LeagueId, Arc<League>>,
+    aliases: TeamAliases,
 }
 
 impl Catalogue {
@@ -224,12 +227,23 @@ impl Catalogue {
             };
             leagues.insert(id, Arc::new(league));
         }
-        Ok(Self { leagues })
+        Ok(Self {
+            leagues,
+            aliases: TeamAliases::bundled(),
+        })
     }
 
+    /// The league with this id. Ids, like every enumerated value sportsgate defines, are
+    /// matched without regard to case (`NFL` is `nfl`) and always written in lower case.
     pub fn get(&self, id: &str) -> Option<&Arc<League>> {
-        // Ids are ASCII lower-case; anything else cannot be in the map.
-        LeagueId::parse(id).ok().and_then(|id| self.leagues.get(&id))
+        LeagueId::parse(&id.trim().to_ascii_lowercase())
+            .ok()
+            .and_then(|id| self.leagues.get(&id))
+    }
+
+    /// What `text` means as a team of `league`: its words and its short forms.
+    pub fn team_query(&self, league: &League, text: &str) -> TeamQuery {
+        self.aliases.query(league.id.as_str(), &league.sport, text)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Arc<League>> {
@@ -302,6 +316,9 @@ mod tests {
     fn league_ids_are_validated() {
         assert!(LeagueId::parse("epl").is_ok());
         assert!(LeagueId::parse("EPL").is_err());
+        let cat = Catalogue::load(&BTreeMap::new()).unwrap();
+        assert_eq!(cat.get("EPL").unwrap().id.as_str(), "epl");
+        assert_eq!(cat.get(" Nfl ").unwrap().id.as_str(), "nfl");
         assert!(LeagueId::parse("").is_err());
         assert!(LeagueId::parse("../etc").is_err());
     }

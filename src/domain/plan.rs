@@ -27,7 +27,8 @@ impl Rate {
             .ok()
             .filter(|c| *c > 0)
             .ok_or_else(|| format!("invalid rate count in {text:?}"))?;
-        let per = match unit.trim() {
+        // Units are enumerated values: any case, like every id.
+        let per = match unit.trim().to_ascii_lowercase().as_str() {
             "second" | "s" => Duration::from_secs(1),
             "minute" | "m" => Duration::from_secs(60),
             "hour" | "h" => Duration::from_secs(3600),
@@ -74,7 +75,7 @@ impl Quota {
             .ok()
             .filter(|c| *c > 0)
             .ok_or_else(|| format!("invalid quota count in {text:?}"))?;
-        let window = match unit.trim() {
+        let window = match unit.trim().to_ascii_lowercase().as_str() {
             "day" => QuotaWindow::Day,
             "month" => QuotaWindow::Month,
             _ => return Err(format!("invalid quota window in {text:?} (use day or month)")),
@@ -194,7 +195,7 @@ impl Plans {
                 plan.burst = burst;
             }
             if let Some(quota) = &entry.quota {
-                plan.quota = if quota == "none" {
+                plan.quota = if quota.trim().eq_ignore_ascii_case("none") {
                     None
                 } else {
                     Some(Quota::parse(quota).map_err(|e| format!("plan {name}: {e}"))?)
@@ -215,8 +216,11 @@ impl Plans {
         })
     }
 
+    /// The plan of that name; names, like every id, are matched without regard to case.
     pub fn get(&self, name: &str) -> Option<&Arc<Plan>> {
-        self.plans.get(name)
+        self.plans
+            .get(name)
+            .or_else(|| self.plans.get(&name.trim().to_ascii_lowercase()))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Plan>> {
@@ -242,6 +246,9 @@ mod tests {
             }
         );
         assert_eq!(Rate::parse("5/second").unwrap().per, Duration::from_secs(1));
+        // Units in any case, like every enumerated value.
+        assert_eq!(Rate::parse("5/Second").unwrap(), Rate::parse("5/second").unwrap());
+        assert_eq!(Quota::parse("10/DAY").unwrap(), Quota::parse("10/day").unwrap());
         assert!(Rate::parse("0/minute").is_err());
         assert!(Rate::parse("60/fortnight").is_err());
         assert_eq!(

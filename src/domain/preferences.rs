@@ -23,12 +23,32 @@ pub struct Preferences {
 #[serde(deny_unknown_fields)]
 pub struct FavouriteTeam {
     pub league: String,
-    /// Team name or abbreviation, as the `team=` filter takes it.
+    /// Team as the `team=` filter takes it (`KC`, `chiefs`); saved as the team's full name.
     #[schema(schema_with = super::text::label_schema)]
     pub team: String,
 }
 
 impl Preferences {
+    /// The preferences checked (see [`Self::validate`]) with league ids in their canonical
+    /// lower case (`NFL` → `nfl`) and repeats dropped.
+    pub fn canonical(mut self, catalogue: &Catalogue) -> Result<Self, (String, String)> {
+        self.validate(catalogue)?;
+        let id = |raw: &str| catalogue.get(raw).map_or_else(|| raw.to_owned(), |l| l.id.to_string());
+        let mut leagues = Vec::new();
+        for league in &self.favourite_leagues {
+            let league = id(league);
+            if !leagues.contains(&league) {
+                leagues.push(league);
+            }
+        }
+        self.favourite_leagues = leagues;
+        for team in &mut self.favourite_teams {
+            team.league = id(&team.league);
+            team.team = team.team.trim().to_owned();
+        }
+        Ok(self)
+    }
+
     /// Checks every league against the catalogue and bounds the sizes; the error names the field.
     pub fn validate(&self, catalogue: &Catalogue) -> Result<(), (String, String)> {
         if self.favourite_leagues.len() > MAX_ITEMS || self.favourite_teams.len() > MAX_ITEMS {

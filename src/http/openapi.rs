@@ -9,7 +9,7 @@ pub mod schemas;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, docs, favourites, games, health, leagues, legacy, me, standings, teams};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,7 @@ use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, 
         me::get_preferences,
         me::put_preferences,
         me::get_history,
+        favourites::get_my_games,
         admin::list_keys,
         admin::create_key,
         admin::patch_key,

@@ -84,7 +84,8 @@ impl ApiError {
         }
     }
 
-    fn problem(&self) -> (StatusCode, Problem) {
+    /// The status and problem document this error answers with.
+    pub fn problem(&self) -> (StatusCode, Problem) {
         let p = |status: StatusCode, slug: &str, title: &'static str, detail: String| Problem {
             kind: format!("/problems/{slug}"),
             title,
@@ -136,7 +137,13 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 p(StatusCode::NOT_FOUND, "not-available", "Not available", detail.clone()),
             ),
-            Self::Upstream(err) => upstream_problem(err, p),
+            Self::Upstream(err) => {
+                let (status, mut problem) = upstream_problem(err, p);
+                if matches!(err, ProviderError::DateUnsupported { .. }) {
+                    problem.parameter = Some("date".into());
+                }
+                (status, problem)
+            }
             Self::Unauthorized(detail) => (
                 StatusCode::UNAUTHORIZED,
                 p(
@@ -231,6 +238,16 @@ fn upstream_problem(
             "not-available",
             "Not available",
             format!("The configured providers do not serve {kind} for league {league}."),
+        ),
+        ProviderError::DateUnsupported { providers, .. } => (
+            StatusCode::BAD_REQUEST,
+            "date-unsupported",
+            "Date not supported",
+            format!(
+                "The configured providers ({providers}) cannot look up games by date: SerpApi shows only \
+                 recent and upcoming games, never a whole given day. Ask without date=, or configure \
+                 espn as the primary or fallback provider."
+            ),
         ),
         ProviderError::NoRecording(what) => (
             StatusCode::NOT_FOUND,

@@ -24,7 +24,7 @@ use super::middleware::metrics_auth::require_metrics_token;
 use super::middleware::request_id::{FastUuid, sanitize_request_id};
 use super::middleware::security_headers::security_headers;
 use super::problem::ApiError;
-use super::routes::{admin, docs, games, health, leagues, legacy, me, standings, teams};
+use super::routes::{admin, docs, favourites, games, health, leagues, legacy, me, standings, teams};
 use super::state::AppState;
 
 /// What the router needs from the configuration besides the state.
@@ -47,6 +47,8 @@ pub fn build(state: AppState, options: &RouterOptions) -> Router {
         .route("/v1/leagues/{league}/games", get(games::list_games))
         .route("/v1/leagues/{league}/standings", get(standings::get_standings))
         .route("/v1/leagues/{league}/teams", get(teams::list_teams))
+        // Data for the caller's favourites: upstream data, so counted like the routes above.
+        .route("/v1/me/games", get(favourites::get_my_games))
         .route_layer(middleware::from_fn_with_state(state.management.clone(), gate));
     // Account routes: the caller is identified but nothing is counted against its plan.
     let account = Router::new()

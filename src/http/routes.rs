@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod docs;
+pub mod favourites;
 pub mod games;
 pub mod health;
 pub mod leagues;

@@ -122,9 +122,10 @@ impl KeyRing {
         self.local_changes.fetch_add(1, Ordering::AcqRel);
     }
 
-    fn check_plan(&self, plan: &str) -> Result<(), KeyError> {
-        if self.plans.get(plan).is_some() {
-            Ok(())
+    /// The plan's canonical (lower-case) name, or an error naming the plans.
+    fn check_plan(&self, plan: &str) -> Result<String, KeyError> {
+        if let Some(found) = self.plans.get(plan) {
+            Ok(found.name.clone())
         } else {
             Err(KeyError::Invalid {
                 field: "plan",
@@ -140,14 +141,14 @@ impl KeyRing {
     /// Creates a key; the returned token is shown once and never stored.
     pub async fn issue(&self, new: NewKey) -> Result<IssuedKey, KeyError> {
         let name = validate_name(&new.name).map_err(|message| KeyError::Invalid { field: "name", message })?;
-        self.check_plan(&new.plan)?;
+        let plan = self.check_plan(&new.plan)?;
         if new.expires_at.is_some_and(|e| e <= Utc::now()) {
             return Err(KeyError::Invalid {
                 field: "expires_at",
                 message: "must be in the future".into(),
             });
         }
-        let issued = IssuedKey::generate(&name, &new.plan, new.expires_at);
+        let issued = IssuedKey::generate(&name, &plan, new.expires_at);
         self.store.insert_key(&issued.record).await?;
         self.remember(&issued.record);
         Ok(issued)
@@ -158,6 +159,7 @@ impl KeyRing {
     }
 
     pub async fn get(&self, id: &str) -> Result<ApiKeyRecord, KeyError> {
+        let id = &canonical_id(id);
         self.store
             .find_key(id)
             .await?
@@ -169,8 +171,9 @@ impl KeyRing {
             patch.name = Some(validate_name(name).map_err(|message| KeyError::Invalid { field: "name", message })?);
         }
         if let Some(plan) = &patch.plan {
-            self.check_plan(plan)?;
+            patch.plan = Some(self.check_plan(plan)?);
         }
+        let id = &canonical_id(id);
         let Some(record) = self.store.update_key(id, &patch).await? else {
             // Revocation is final: a revoked key cannot be renamed, re-planned or revived.
             return Err(match self.store.find_key(id).await? {
@@ -184,6 +187,7 @@ impl KeyRing {
     }
 
     pub async fn revoke(&self, id: &str) -> Result<(), KeyError> {
+        let id = &canonical_id(id);
         if !self.store.revoke_key(id, Utc::now()).await? {
             return Err(KeyError::NotFound(id.to_owned()));
         }
@@ -242,4 +246,9 @@ impl KeyRing {
         }
         Ok(found)
     }
+}
+
+/// Key ids are lower case; like every id they are matched without regard to case.
+fn canonical_id(id: &str) -> String {
+    id.trim().to_ascii_lowercase()
 }

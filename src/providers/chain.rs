@@ -7,9 +7,9 @@ use super::breaker::{Breaker, BreakerState};
 use super::espn::EspnProvider;
 use super::replay::ReplayProvider;
 use super::serpapi::SerpapiProvider;
-use super::{Fetched, Provider, ProviderError, UpstreamQuery};
+use super::{Coverage, Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::Config;
-use crate::domain::ProviderKind;
+use crate::domain::{League, ProviderKind};
 use crate::store::Store;
 
 struct Link {
@@ -62,19 +62,20 @@ impl ProviderChain {
         Self { links, budget }
     }
 
-    /// Reduces a query to what the first provider able to serve it actually asks upstream,
-    /// so equal upstream questions share one cache entry.
-    pub fn normalize(&self, mut query: UpstreamQuery) -> UpstreamQuery {
-        if let Some(link) = self.links.iter().find(|l| l.provider.supports(&query))
-            && !link.provider.takes_date()
-        {
-            query.date = None;
-        }
-        query
+    /// Whether this link may answer `query`: it serves the league and kind, and for a dated
+    /// query it can look that day up (an undated view filtered by date would miss games).
+    fn serves(link: &Link, query: &UpstreamQuery) -> bool {
+        link.provider.supports(query) && (query.date.is_none() || link.provider.takes_date())
     }
 
-    pub fn supports(&self, query: &UpstreamQuery) -> bool {
-        self.links.iter().any(|l| l.provider.supports(query))
+    /// What each provider, primary first, serves for `league` (those that serve nothing are
+    /// left out).
+    pub fn coverage(&self, league: &League) -> Vec<Coverage> {
+        self.links
+            .iter()
+            .map(|l| l.provider.coverage(league))
+            .filter(|c| !c.kinds.is_empty())
+            .collect()
     }
 
     /// The kinds of the providers in order (primary first).
@@ -105,7 +106,7 @@ impl ProviderChain {
     pub async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {
         let deadline = tokio::time::Instant::now() + self.budget;
         let mut first_error: Option<ProviderError> = None;
-        let able: Vec<&Link> = self.links.iter().filter(|l| l.provider.supports(query)).collect();
+        let able: Vec<&Link> = self.links.iter().filter(|l| Self::serves(l, query)).collect();
         for (i, link) in able.iter().enumerate() {
             let kind = link.provider.kind();
             // Each provider gets an equal share of what is left, so a hanging primary leaves
@@ -138,10 +139,28 @@ impl ProviderChain {
                 }
             }
         }
-        Err(first_error.unwrap_or_else(|| ProviderError::Unsupported {
+        if let Some(err) = first_error {
+            return Err(err);
+        }
+        let undated = UpstreamQuery {
+            date: None,
+            ..query.clone()
+        };
+        if query.date.is_some() && self.links.iter().any(|l| Self::serves(l, &undated)) {
+            return Err(ProviderError::DateUnsupported {
+                providers: self
+                    .providers()
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                league: query.league.id.to_string(),
+            });
+        }
+        Err(ProviderError::Unsupported {
             provider: self.links.first().map_or(ProviderKind::Espn, |l| l.provider.kind()),
             kind: query.kind.as_str(),
             league: query.league.id.to_string(),
-        }))
+        })
     }
 }

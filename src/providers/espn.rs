@@ -5,12 +5,13 @@ pub mod standings;
 pub mod teams;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use url::Url;
 
 use super::upstream_client::{Free, UpstreamClient};
-use super::{DataKind, Dataset, Fetched, Provider, ProviderError, UpstreamQuery};
+use super::{Coverage, DataKind, Dataset, DateCoverage, Fetched, Provider, ProviderError, UpstreamQuery, games_of_day};
 use crate::config::{EspnSettings, UpstreamSettings};
+use crate::domain::time::overlapping_days;
 use crate::domain::{League, ProviderKind, Source};
 
 pub struct EspnProvider {
@@ -27,24 +28,35 @@ impl EspnProvider {
     }
 
     /// `apis/site/v2/sports/{sport}/{league}/scoreboard?dates=YYYYMMDD` and its siblings.
-    fn url(&self, query: &UpstreamQuery, path: &str) -> Url {
+    fn url(&self, kind: DataKind, path: &str, board: Option<NaiveDate>) -> Url {
         let mut url = self.base.clone();
-        let resource = match query.kind {
+        let resource = match kind {
             DataKind::Games => format!("apis/site/v2/sports/{path}/scoreboard"),
             // Standings live under apis/v2, not apis/site/v2 (the latter returns a stub).
             DataKind::Standings => format!("apis/v2/sports/{path}/standings"),
             DataKind::Teams => format!("apis/site/v2/sports/{path}/teams"),
         };
         url.set_path(&format!("{}{resource}", ensure_trailing_slash(url.path())));
-        if let (DataKind::Games, Some(date)) = (query.kind, query.date) {
+        if let (DataKind::Games, Some(date)) = (kind, board) {
             url.query_pairs_mut()
                 .append_pair("dates", &date.format("%Y%m%d").to_string());
         }
-        if query.kind == DataKind::Teams {
+        if kind == DataKind::Teams {
             url.query_pairs_mut().append_pair("limit", "200");
         }
         url
     }
+}
+
+/// The zone ESPN cuts its scoreboard days in. Evidence: the World Cup board of day
+/// "2026-07-01" holds a game at 2026-07-02T00:00Z (20:00 Eastern), the NBA board of
+/// 2026-02-23 games up to 2026-02-24T02:30Z; neither would be on a UTC or European day.
+pub const BOARD_ZONE: chrono_tz::Tz = chrono_tz::America::New_York;
+
+/// The ESPN boards (`dates=`) that can hold games of `day` in the league's zone: one for a
+/// league in US Eastern time, two where the zones' days differ (Europe: the day before too).
+pub fn board_days(day: NaiveDate, league: &League) -> Vec<NaiveDate> {
+    overlapping_days(day, league.time_zone, BOARD_ZONE)
 }
 
 fn ensure_trailing_slash(path: &str) -> String {
@@ -86,13 +98,42 @@ impl Provider for EspnProvider {
                 league: query.league.id.to_string(),
             });
         };
-        let body = self.client.get(&self.url(query, &espn.path), &Free).await?;
         let source = Source {
             provider: ProviderKind::Espn,
             fetched_at: Utc::now(),
         };
-        let dataset = normalize(query.kind, &body, &query.league, &source)?;
+        let dataset = match (query.kind, query.date) {
+            (DataKind::Games, Some(day)) => {
+                // The boards of every ESPN day the league-local day overlaps, fetched together.
+                let (league, source) = (&query.league, &source);
+                let boards = board_days(day, league).into_iter().map(|board| async move {
+                    let body = self
+                        .client
+                        .get(&self.url(DataKind::Games, &espn.path, Some(board)), &Free)
+                        .await?;
+                    Ok::<_, ProviderError>(scoreboard::parse_scoreboard(&body, league, source)?)
+                });
+                Dataset::Games(games_of_day(futures::future::try_join_all(boards).await?, day))
+            }
+            (kind, _) => {
+                let body = self.client.get(&self.url(kind, &espn.path, None), &Free).await?;
+                normalize(kind, &body, &query.league, &source)?
+            }
+        };
         Ok(Fetched { dataset, source })
+    }
+
+    fn coverage(&self, league: &League) -> Coverage {
+        Coverage {
+            provider: ProviderKind::Espn,
+            kinds: if league.espn.is_some() {
+                vec![DataKind::Games, DataKind::Standings, DataKind::Teams]
+            } else {
+                Vec::new()
+            },
+            dates: DateCoverage::Any,
+            recorded_dates: None,
+        }
     }
 
     async fn probe(&self) -> Result<(), ProviderError> {

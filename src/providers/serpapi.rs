@@ -14,9 +14,9 @@ use url::Url;
 
 use self::budget::MonthlyBudget;
 use super::upstream_client::{Free, UpstreamClient};
-use super::{DataKind, Dataset, Fetched, Provider, ProviderError, UpstreamQuery};
+use super::{Coverage, DataKind, Dataset, DateCoverage, Fetched, Provider, ProviderError, UpstreamQuery};
 use crate::config::{SerpapiSettings, UpstreamSettings};
-use crate::domain::{ProviderKind, Source};
+use crate::domain::{League, ProviderKind, Source};
 use crate::store::Store;
 
 pub struct SerpapiProvider {
@@ -62,8 +62,21 @@ impl Provider for SerpapiProvider {
     }
 
     fn takes_date(&self) -> bool {
-        // The sports card lists recent and upcoming games; a date is a filter, not a query.
+        // The sports card lists some recent and upcoming games, never a whole given day.
         false
+    }
+
+    fn coverage(&self, league: &League) -> Coverage {
+        Coverage {
+            provider: ProviderKind::Serpapi,
+            kinds: if league.serpapi.is_some() {
+                vec![DataKind::Games]
+            } else {
+                Vec::new()
+            },
+            dates: DateCoverage::None,
+            recorded_dates: None,
+        }
     }
 
     async fn fetch(&self, query: &UpstreamQuery) -> Result<Fetched, ProviderError> {

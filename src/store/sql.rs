@@ -412,14 +412,15 @@ impl Store for SqlStore {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         for chunk in entries.chunks(ROWS_PER_INSERT) {
             let sql = format!(
-                "INSERT INTO history (key_id, at, request, status) VALUES {}",
-                values_list(chunk.len(), 4)
+                "INSERT INTO history (key_id, at, method, request, status) VALUES {}",
+                values_list(chunk.len(), 5)
             );
             let mut query = sqlx::query(&sql).persistent(false);
             for entry in chunk {
                 query = query
                     .bind(entry.key_id.as_str())
                     .bind(ms(entry.at))
+                    .bind(entry.method.as_str())
                     .bind(entry.request.as_str())
                     .bind(i64::from(entry.status));
             }
@@ -431,7 +432,7 @@ impl Store for SqlStore {
     /// Newest first; a limit of 0 means 1000 entries.
     async fn history(&self, key_id: &str, limit: u32) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT key_id, at, request, status FROM history WHERE key_id = $1 \
+            "SELECT key_id, at, method, request, status FROM history WHERE key_id = $1 \
              ORDER BY at DESC, request DESC, status DESC LIMIT $2",
         )
         .bind(key_id)

@@ -78,6 +78,25 @@ fn describe() {
     metrics::describe_gauge!(CIRCUIT_OPEN, "1 while a provider's circuit breaker is open");
 }
 
+/// Outcomes of an upstream attempt (`sportsgate_upstream_requests_total{outcome}`) that every
+/// HTTP provider can report; each starts at zero so dashboards and alerts see the series
+/// before the first upstream call.
+const UPSTREAM_OUTCOMES: [&str; 4] = ["ok", "timeout", "connect_error", "http_error"];
+
+/// Creates the known upstream series of `providers` at zero: request counts per outcome,
+/// the latency histogram and a closed circuit.
+pub fn init_upstream(providers: &[ProviderKind]) {
+    for provider in providers {
+        if *provider != ProviderKind::Replay {
+            for outcome in UPSTREAM_OUTCOMES {
+                counter!(UPSTREAM_REQUESTS, "provider" => provider.as_str(), "outcome" => outcome).increment(0);
+            }
+            let _ = histogram!(UPSTREAM_DURATION, "provider" => provider.as_str());
+        }
+        circuit_open(*provider, false);
+    }
+}
+
 pub fn http_request(route: &'static str, status: u16, elapsed: Duration) {
     counter!(HTTP_REQUESTS, "route" => route, "status" => status_label(status)).increment(1);
     histogram!(HTTP_DURATION, "route" => route).record(elapsed.as_secs_f64());

@@ -208,14 +208,7 @@ async fn games_with_no_game_in_progress_or_about_to_start_are_cached_for_the_sch
 #[tokio::test]
 async fn standings_are_cached_for_the_standings_ttl() {
     let app = app_with_distinct_ttls().await;
-    mount_on(
-        &app.espn,
-        "/apis/v2/sports/soccer/eng.1/standings",
-        fixture_response(EPL_STANDINGS),
-        1,
-        None,
-    )
-    .await;
+    mount_epl_standings(&app).await;
     assert_cached_for(&app, "/v1/leagues/epl/standings", 3000).await;
     app.stop().await;
 }
@@ -223,14 +216,7 @@ async fn standings_are_cached_for_the_standings_ttl() {
 #[tokio::test]
 async fn teams_are_cached_for_the_teams_ttl() {
     let app = app_with_distinct_ttls().await;
-    mount_on(
-        &app.espn,
-        "/apis/site/v2/sports/football/nfl/teams",
-        fixture_response(NFL_TEAMS),
-        1,
-        None,
-    )
-    .await;
+    mount_nfl_teams(&app).await;
     assert_cached_for(&app, "/v1/leagues/nfl/teams", 90000).await;
     app.stop().await;
 }

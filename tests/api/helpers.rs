@@ -14,7 +14,7 @@ use std::time::Duration;
 use sportsgate::app::App;
 use sportsgate::config::{Config, Flags};
 use tokio::sync::oneshot;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A SerpApi key that must never show up anywhere but in requests to the mock.
@@ -361,4 +361,72 @@ pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         .envs(env.iter().copied())
         .output()
         .expect("binary runs")
+}
+
+// ---- Shared by the date, team and favourites tests ----
+
+/// SYNTHETIC, not a recording: an ESPN board without events, standing in for days no
+/// recording exists for (a real day without games looks like this: the NBA All-Star file).
+pub const EMPTY_BOARD: &str = r#"{"leagues":[],"events":[]}"#;
+
+/// SerpApi as primary, with a key (the fallback is the default, ESPN, unless set).
+pub fn serpapi_primary() -> TestAppBuilder {
+    app()
+        .env("SPORTSGATE_PROVIDER", "serpapi")
+        .env("SPORTS_API_KEY", SECRET_KEY)
+}
+
+/// Serves `body` for the ESPN scoreboard of `sport_league` asked with `dates=board`.
+pub async fn mount_espn_board(app: &TestApp, sport_league: &str, board: &str, body: Vec<u8>) {
+    Mock::given(method("GET"))
+        .and(path(espn_scoreboard_path(sport_league)))
+        .and(query_param("dates", board))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&app.espn)
+        .await;
+}
+
+/// Serves the recorded NFL team list.
+pub async fn mount_nfl_teams(app: &TestApp) {
+    mount_on(
+        &app.espn,
+        "/apis/site/v2/sports/football/nfl/teams",
+        fixture_response(NFL_TEAMS),
+        5,
+        None,
+    )
+    .await;
+}
+
+/// Serves the recorded Premier League table.
+pub async fn mount_epl_standings(app: &TestApp) {
+    mount_on(
+        &app.espn,
+        "/apis/v2/sports/soccer/eng.1/standings",
+        fixture_response(EPL_STANDINGS),
+        5,
+        None,
+    )
+    .await;
+}
+
+/// Serves `fixture_path` for every SerpApi search.
+pub async fn mount_serpapi(app: &TestApp, fixture_path: &str) {
+    mount_on(&app.serpapi, "/search.json", fixture_response(fixture_path), 5, None).await;
+}
+
+/// "AWAY @ HOME" abbreviations of a games answer, in its order.
+pub fn matchups(body: &serde_json::Value) -> Vec<String> {
+    body["games"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no games in {body}"))
+        .iter()
+        .map(|g| {
+            format!(
+                "{} @ {}",
+                g["away"]["abbreviation"].as_str().unwrap_or("?"),
+                g["home"]["abbreviation"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
 }

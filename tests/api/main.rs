@@ -6,13 +6,17 @@ mod helpers;
 mod pg;
 
 mod caching;
+mod consistency;
+mod dates;
 mod deploy_contract;
 mod hardening;
 mod lifecycle;
 mod management;
 mod management_pg;
+mod my_games;
 mod openapi_snapshot;
 mod resilience;
 mod routes;
 mod secrets;
 mod smoke;
+mod team_filter;

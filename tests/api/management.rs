@@ -1085,6 +1085,7 @@ async fn v1_me_for_an_anonymous_caller_shows_the_ip_subject_the_anonymous_plan_a
 #[tokio::test]
 async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_put() {
     let app = app_with_admin().spawn().await;
+    mount_nfl_teams(&app).await;
     let key = create_key(&app, "prefs", "free").await;
     let other = create_key(&app, "other", "free").await;
     let get_prefs = async |token: &str| json_of(get_as(&app, "/v1/me/preferences", token).await, StatusCode::OK).await;
@@ -1093,11 +1094,16 @@ async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_
     let empty = json!({ "favourite_leagues": [], "favourite_teams": [] });
     assert_eq!(get_prefs(&key.token).await, empty);
 
+    // Ids in any case, a team as users type it: saved canonical, the team under its full name.
+    let typed = json!({
+        "favourite_leagues": ["NFL", "epl", "nfl"],
+        "favourite_teams": [{ "league": "Nfl", "team": "KC" }],
+    });
     let saved = json!({
         "favourite_leagues": ["nfl", "epl"],
-        "favourite_teams": [{ "league": "nfl", "team": "KC" }],
+        "favourite_teams": [{ "league": "nfl", "team": "Kansas City Chiefs" }],
     });
-    let r = put(&key.token).json(&saved).send().await.unwrap();
+    let r = put(&key.token).json(&typed).send().await.unwrap();
     assert_eq!(json_of(r, StatusCode::OK).await, saved);
     assert_eq!(get_prefs(&key.token).await, saved);
     assert_eq!(get_prefs(&other.token).await, empty, "preferences belong to one key");
@@ -1129,6 +1135,16 @@ async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_
         ),
         ("malformed JSON", raw("{\"favourite_leagues\": ["), 400),
         ("an array, not an object", put(&key.token).json(&json!([])), 400),
+        (
+            "team of no team",
+            put(&key.token).json(&json!({ "favourite_teams": [{ "league": "nfl", "team": "zzzz" }] })),
+            400,
+        ),
+        (
+            "team of two teams",
+            put(&key.token).json(&json!({ "favourite_teams": [{ "league": "nfl", "team": "NY" }] })),
+            400,
+        ),
         ("oversized body", put(&key.token).json(&oversized), 413),
     ];
     for (what, request, status) in cases {
@@ -1136,6 +1152,17 @@ async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_
         if what == "unknown league" {
             assert_eq!(body["parameter"], "favourite_leagues", "{body}");
             assert!(body["detail"].as_str().unwrap().contains("xfl"), "{body}");
+        }
+        if what == "team of no team" {
+            assert_eq!(body["parameter"], "favourite_teams", "{body}");
+            assert!(body["detail"].as_str().unwrap().contains("zzzz"), "{body}");
+        }
+        if what == "team of two teams" {
+            let detail = body["detail"].as_str().unwrap();
+            assert!(
+                detail.contains("New York Giants (NYG)") && detail.contains("New York Jets (NYJ)"),
+                "{body}"
+            );
         }
         assert_eq!(get_prefs(&key.token).await, saved, "after a PUT with {what}");
     }

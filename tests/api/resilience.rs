@@ -497,12 +497,6 @@ async fn the_circuit_open_gauge_is_one_while_the_circuit_is_open_and_zero_once_i
 
 // ---- SerpApi primary, ESPN fallback ------------------------------------------------------
 
-fn serpapi_primary() -> TestAppBuilder {
-    app()
-        .env("SPORTSGATE_PROVIDER", "serpapi")
-        .env("SPORTS_API_KEY", SECRET_KEY)
-}
-
 #[tokio::test]
 async fn when_serpapi_fails_the_answer_comes_from_the_espn_fallback() {
     let app = serpapi_primary().spawn().await;
@@ -520,22 +514,8 @@ async fn when_serpapi_fails_the_answer_comes_from_the_espn_fallback() {
 #[tokio::test]
 async fn standings_go_straight_to_espn_without_a_serpapi_call() {
     let app = serpapi_primary().spawn().await;
-    mount_on(
-        &app.serpapi,
-        "/search.json",
-        fixture_response(BUNDESLIGA_SERPAPI),
-        1,
-        None,
-    )
-    .await;
-    mount_on(
-        &app.espn,
-        "/apis/v2/sports/soccer/eng.1/standings",
-        fixture_response(EPL_STANDINGS),
-        1,
-        None,
-    )
-    .await;
+    mount_serpapi(&app, BUNDESLIGA_SERPAPI).await;
+    mount_epl_standings(&app).await;
     let (status, body) = app.get_json("/v1/leagues/epl/standings").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["source"]["provider"], "espn");
@@ -547,14 +527,7 @@ async fn standings_go_straight_to_espn_without_a_serpapi_call() {
 #[tokio::test]
 async fn a_healthy_serpapi_answers_and_is_asked_with_the_documented_search_parameters() {
     let app = serpapi_primary().spawn().await;
-    mount_on(
-        &app.serpapi,
-        "/search.json",
-        fixture_response(BUNDESLIGA_SERPAPI),
-        1,
-        None,
-    )
-    .await;
+    mount_serpapi(&app, BUNDESLIGA_SERPAPI).await;
     let r = app.get("/v1/leagues/bundesliga/games").await;
     assert_eq!(r.status(), StatusCode::OK);
     let text = r.text().await.unwrap();
@@ -588,14 +561,7 @@ async fn once_the_serpapi_budget_is_spent_the_espn_fallback_answers_without_a_se
         .env("SPORTSGATE_SERPAPI_MONTHLY_BUDGET", "1")
         .spawn()
         .await;
-    mount_on(
-        &app.serpapi,
-        "/search.json",
-        fixture_response(BUNDESLIGA_SERPAPI),
-        1,
-        None,
-    )
-    .await;
+    mount_serpapi(&app, BUNDESLIGA_SERPAPI).await;
     app.mock_espn_scoreboard("soccer/eng.1", EPL_SCOREBOARD).await;
 
     let (status, body) = app.get_json("/v1/leagues/bundesliga/games").await;
@@ -621,14 +587,7 @@ async fn once_the_serpapi_budget_is_spent_without_a_fallback_the_answer_is_a_503
         .env("SPORTSGATE_FALLBACK_PROVIDER", "none")
         .spawn()
         .await;
-    mount_on(
-        &app.serpapi,
-        "/search.json",
-        fixture_response(BUNDESLIGA_SERPAPI),
-        1,
-        None,
-    )
-    .await;
+    mount_serpapi(&app, BUNDESLIGA_SERPAPI).await;
     app.mock_espn_scoreboard("soccer/eng.1", EPL_SCOREBOARD).await;
 
     let (status, body) = app.get_json("/v1/leagues/bundesliga/games").await;

@@ -110,6 +110,10 @@ async fn an_upstream_error_that_echoes_the_url_leaks_the_key_into_no_response() 
         assert_no_key(&seen, route);
         if route.contains("standings") {
             assert_eq!(status, 404, "serpapi serves no standings and there is no fallback");
+        } else if route.contains("date=") {
+            // SerpApi cannot look a day up: asked nothing, answered a 400 that says so.
+            assert_eq!(status, 400, "{route}:\n{seen}");
+            assert!(seen.contains("/problems/date-unsupported"), "{route}:\n{seen}");
         } else {
             assert!(
                 status >= 500,

@@ -39,6 +39,7 @@ fn entry(key_id: &str, ms: i64, request: &str, status: u16) -> HistoryEntry {
     HistoryEntry {
         key_id: key_id.into(),
         at: at(ms),
+        method: "GET".into(),
         request: request.into(),
         status,
     }

@@ -1,6 +1,8 @@
 //! One access-log line and the request metrics per request: request id, route template,
 //! status, latency, cache result and provider.
 
+use std::collections::HashSet;
+use std::sync::{OnceLock, RwLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -10,28 +12,27 @@ use axum::response::Response;
 use crate::http::cached::CacheNote;
 use crate::telemetry::metrics;
 
-/// Route templates as static labels (the metrics facade would otherwise allocate per request);
-/// anything unexpected is labelled `other`, unmatched paths `unmatched`.
+/// The matched route template as the label (`/v1/me`, `/admin/v1/keys/{id}`), unmatched
+/// paths `unmatched`: bounded by the routes the router has, whatever callers send.
 fn route_label(matched: Option<&MatchedPath>) -> &'static str {
-    let Some(path) = matched.map(MatchedPath::as_str) else {
-        return "unmatched";
-    };
-    const KNOWN: &[&str] = &[
-        "/sports",
-        "/v1/leagues",
-        "/v1/leagues/{league}/games",
-        "/v1/leagues/{league}/standings",
-        "/v1/leagues/{league}/teams",
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/openapi.json",
-    ];
-    KNOWN
-        .iter()
-        .find(|k| **k == path)
-        .copied()
-        .unwrap_or(if path.starts_with("/docs") { "/docs" } else { "other" })
+    matched.map_or("unmatched", |path| intern(path.as_str()))
+}
+
+/// Route templates as `&'static str`, so the metrics facade does not allocate a label per
+/// request. Only templates of the router reach here, so what is leaked is bounded.
+fn intern(template: &str) -> &'static str {
+    static TEMPLATES: OnceLock<RwLock<HashSet<&'static str>>> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(RwLock::default);
+    if let Some(found) = templates.read().expect("route labels").get(template) {
+        return found;
+    }
+    let mut write = templates.write().expect("route labels");
+    if let Some(found) = write.get(template) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(template.to_owned().into_boxed_str());
+    write.insert(leaked);
+    leaked
 }
 
 pub async fn access_log(request: Request, next: Next) -> Response {

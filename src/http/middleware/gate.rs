@@ -33,6 +33,7 @@ pub async fn gate(
                 .get::<MatchedPath>()
                 .map_or("", MatchedPath::as_str)
                 .to_owned();
+            let method = request.method().as_str().to_owned();
             let line = request
                 .uri()
                 .path_and_query()
@@ -44,6 +45,7 @@ pub async fn gate(
                 management: management.clone(),
                 caller: caller.clone(),
                 route,
+                method,
                 line,
                 now,
                 status: 499,
@@ -82,7 +84,7 @@ pub async fn gate(
                 } else {
                     "month"
                 },
-                resets_at.to_rfc3339()
+                crate::domain::time::rfc3339(resets_at)
             );
             let error = ApiError::QuotaExceeded {
                 plan: caller.plan.name.clone(),
@@ -100,7 +102,8 @@ pub async fn gate(
     response
 }
 
-/// The account routes (`/v1/me*`): the caller must be identified (a bad key is a 401), but
+/// The account routes (`/v1/me`, its preferences and history; `/v1/me/games` reads upstream
+/// data and is behind [`gate`]): the caller must be identified (a bad key is a 401), but
 /// nothing is counted against its plan, so a caller whose quota is spent can still see where
 /// it stands. Answers are per caller: never stored by any cache.
 pub async fn account_gate(
@@ -167,6 +170,7 @@ struct Accounted {
     management: Arc<Management>,
     caller: Caller,
     route: String,
+    method: String,
     line: String,
     now: DateTime<Utc>,
     status: u16,
@@ -174,7 +178,13 @@ struct Accounted {
 
 impl Drop for Accounted {
     fn drop(&mut self) {
-        self.management
-            .record(&self.caller, &self.route, &self.line, self.status, self.now);
+        self.management.record(
+            &self.caller,
+            &self.route,
+            &self.method,
+            &self.line,
+            self.status,
+            self.now,
+        );
     }
 }

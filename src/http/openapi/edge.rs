@@ -19,7 +19,8 @@ enum Area {
 
 impl Area {
     fn of(path: &str) -> Self {
-        if path == "/sports" || path.starts_with("/v1/leagues") {
+        // `/v1/me/games` reads upstream data, so it is counted like the data routes.
+        if path == "/sports" || path.starts_with("/v1/leagues") || path == "/v1/me/games" {
             Self::Data
         } else if path.starts_with("/v1/me") {
             Self::Account

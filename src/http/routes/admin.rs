@@ -225,7 +225,12 @@ pub async fn get_usage(
     {
         return Ok(Json(UsageResponse { rows: Vec::new() }));
     }
-    let subject = params.key.map(|k| if k.contains(':') { k } else { format!("key:{k}") });
+    // Key ids, like every id, in any case; an `ip:` subject is an address, kept as given.
+    let subject = params.key.map(|k| match k.split_once(':') {
+        Some((kind, rest)) if kind.eq_ignore_ascii_case("key") => format!("key:{}", rest.to_ascii_lowercase()),
+        Some((kind, rest)) => format!("{}:{rest}", kind.to_ascii_lowercase()),
+        None => format!("key:{}", k.to_ascii_lowercase()),
+    });
     let rows = management
         .usage
         .rows(&UsageFilter {

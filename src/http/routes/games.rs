@@ -12,8 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::find_league;
 use crate::cache::{Entry, Rendered, SportsCache, View};
+use crate::domain::team_match::TeamQuery;
 use crate::domain::text;
-use crate::domain::{Catalogue, Game, GameStatus, Source, calendar};
+use crate::domain::{Catalogue, Game, GameStatus, League, Source, calendar};
 use crate::http::cached::respond;
 use crate::http::extract::{ValidPath, ValidQuery};
 use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
@@ -26,13 +27,15 @@ use crate::providers::{DataKind, Dataset, UpstreamQuery};
 #[into_params(parameter_in = Query)]
 pub struct GamesParams {
     /// Game day in the league's home time zone, `YYYY-MM-DD`, from 1900 to two years ahead
-    /// (the document's `pattern` spells out the years in force).
+    /// (the document's `pattern` spells out the years in force). Looked up upstream for that
+    /// day (ESPN); a 400 `date-unsupported` problem when no configured provider can.
     #[param(format = Date)]
     pub date: Option<String>,
-    /// Team name (substring, case-insensitive) or exact abbreviation.
+    /// Team: exact abbreviation (`KC`), whole words or word starts of the name (`chiefs`,
+    /// `kansas city`, `bay`), or a short form of the league's alias data (`NY`, `Man Utd`).
     #[param(schema_with = schemas::label)]
     pub team: Option<String>,
-    /// Only games in this state.
+    /// Only games in this state (matched in any case).
     #[param(schema_with = schemas::status_filter)]
     pub status: Option<String>,
 }
@@ -48,12 +51,13 @@ pub fn filter_years(today: NaiveDate) -> std::ops::RangeInclusive<i32> {
 #[derive(Debug, Default)]
 pub struct GameFilter {
     pub date: Option<NaiveDate>,
-    pub team: Option<String>,
+    pub team: Option<TeamQuery>,
     pub status: Option<GameStatus>,
 }
 
 impl GameFilter {
-    pub fn parse(params: GamesParams) -> Result<Self, ApiError> {
+    /// Validates the filters of a request for `league`.
+    pub fn parse(params: GamesParams, catalogue: &Catalogue, league: &League) -> Result<Self, ApiError> {
         let date = params
             .date
             .map(|d| {
@@ -85,7 +89,7 @@ impl GameFilter {
             .team
             .map(|t| {
                 text::label(&t)
-                    .map(str::to_owned)
+                    .map(|t| catalogue.team_query(league, t))
                     .map_err(|rule| ApiError::invalid("team", format!("team {rule}")))
             })
             .transpose()?;
@@ -99,7 +103,7 @@ impl GameFilter {
     fn keeps(&self, game: &Game) -> bool {
         self.date.is_none_or(|d| game.local_date == Some(d))
             && self.status.is_none_or(|s| game.status == s)
-            && self.team.as_deref().is_none_or(|t| game.involves(t))
+            && self.team.as_ref().is_none_or(|t| game.involves(t))
     }
 }
 
@@ -137,7 +141,7 @@ fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
         (status = 200, description = "Games", body = GamesResponse,
             headers(("ETag" = String), ("Cache-Control" = String), ("Age" = u64), ("Cache-Status" = String), ("X-Cache" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "Bad or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad or unknown query parameter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown league", body = Problem, content_type = "application/problem+json"),
         GateRefusal,
         UpstreamFailure,
@@ -150,7 +154,7 @@ pub async fn list_games(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let league = find_league(&catalogue, &league)?;
-    let filter = GameFilter::parse(params)?;
+    let filter = GameFilter::parse(params, &catalogue, &league)?;
     let lookup = cache
         .get(UpstreamQuery {
             kind: DataKind::Games,

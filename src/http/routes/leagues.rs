@@ -11,6 +11,7 @@ use crate::cache::SportsCache;
 use crate::domain::{Catalogue, ProviderKind};
 use crate::http::extract::{NoParams, ValidQuery};
 use crate::http::openapi::responses::GateRefusal;
+use crate::providers::Coverage;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeagueSummary {
@@ -20,6 +21,9 @@ pub struct LeagueSummary {
     pub time_zone: String,
     /// Upstreams that know this league.
     pub providers: Vec<ProviderKind>,
+    /// What each provider in force (primary first) serves for this league: kinds of data
+    /// and which days `date=` can ask for. A kind no provider lists answers 404.
+    pub serves: Vec<Coverage>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,6 +49,7 @@ pub async fn list_leagues(
             sport: l.sport.clone(),
             time_zone: l.time_zone.name().to_owned(),
             providers: l.providers(),
+            serves: cache.chain().coverage(l),
         })
         .collect();
     Json(LeaguesResponse {

@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::cache::SportsCache;
 use crate::domain::Catalogue;
 use crate::domain::api_key::KeyView;
 use crate::domain::plan::QuotaWindow;
 use crate::domain::preferences::Preferences;
 use crate::http::extract::{NoParams, ValidJson, ValidQuery};
-use crate::http::openapi::responses::{BodyRejection, GateRefusal};
+use crate::http::openapi::responses::{BodyRejection, GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::management::{Caller, Management};
 use crate::store::{HistoryEntry, UsageFilter};
@@ -34,6 +35,7 @@ pub struct QuotaView {
     pub limit: u64,
     pub used: u64,
     pub remaining: u64,
+    #[serde(serialize_with = "crate::domain::time::serialize")]
     pub resets_at: DateTime<Utc>,
 }
 
@@ -56,7 +58,7 @@ pub struct MeResponse {
     pub today: Vec<RouteUsage>,
 }
 
-fn require_key(caller: &Caller) -> Result<&str, ApiError> {
+pub(super) fn require_key(caller: &Caller) -> Result<&str, ApiError> {
     caller.key.as_ref().map(|k| k.id.as_str()).ok_or(ApiError::Unauthorized(
         "This route needs an API key: send it in x-api-key or Authorization: Bearer.",
     ))
@@ -124,25 +126,30 @@ pub async fn get_preferences(
     Ok(Json(management.store.get_preferences(id).await?.unwrap_or_default()))
 }
 
-/// Replaces the caller's favourites; leagues must exist in the catalogue.
+/// Replaces the caller's favourites. Leagues must exist in the catalogue; each team must name
+/// one team of its league and is saved under that team's full name (`KC` → "Kansas City
+/// Chiefs").
 #[utoipa::path(put, path = "/v1/me/preferences", tag = "me", security(("api_key" = []), ("bearer_key" = [])), request_body = Preferences,
     responses(
         (status = 200, body = Preferences),
-        (status = 400, description = "Malformed JSON, unknown field, wrong type, unknown league or bad team", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, unknown field, wrong type, unknown league, or a team that names no team (or several) of its league", body = Problem, content_type = "application/problem+json"),
         GateRefusal,
         BodyRejection,
+        UpstreamFailure,
     ))]
 pub async fn put_preferences(
     State(management): State<Arc<Management>>,
     State(catalogue): State<Arc<Catalogue>>,
+    State(cache): State<SportsCache>,
     Extension(caller): Extension<Caller>,
     ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(prefs): ValidJson<Preferences>,
 ) -> Result<Json<Preferences>, ApiError> {
     let id = require_key(&caller)?;
-    prefs
-        .validate(&catalogue)
+    let prefs = prefs
+        .canonical(&catalogue)
         .map_err(|(field, detail)| ApiError::invalid(field, detail))?;
+    let prefs = super::favourites::resolve_teams(&catalogue, &cache, prefs).await?;
     management.store.put_preferences(id, &prefs).await?;
     Ok(Json(prefs))
 }

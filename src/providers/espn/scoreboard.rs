@@ -32,6 +32,7 @@ pub fn parse_scoreboard(body: &[u8], league: &League, source: &Source) -> Result
 #[derive(Deserialize)]
 struct Scoreboard {
     // Required: a body without `events` is not a scoreboard, while `[]` is a day off.
+    #[serde(deserialize_with = "required_list")]
     events: Vec<Event>,
 }
 
@@ -39,77 +40,101 @@ struct Scoreboard {
 struct Event {
     #[serde(deserialize_with = "id_text")]
     id: String,
+    #[serde(default, deserialize_with = "lenient")]
     date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     status: Option<Status>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     competitions: Vec<Competition>,
+    #[serde(default, deserialize_with = "lenient")]
     venue: Option<EventVenue>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Competition {
+    #[serde(default, deserialize_with = "lenient")]
     date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     start_date: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     status: Option<Status>,
+    #[serde(default, deserialize_with = "lenient")]
     venue: Option<CompetitionVenue>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     competitors: Vec<Competitor>,
+    #[serde(default, deserialize_with = "lenient")]
     alt_game_note: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     notes: Vec<Note>,
 }
 
 #[derive(Deserialize)]
 struct Status {
     #[serde(rename = "type")]
+    #[serde(default, deserialize_with = "lenient")]
     kind: Option<StatusType>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct StatusType {
+    #[serde(default, deserialize_with = "lenient")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     state: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     detail: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     short_detail: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Competitor {
+    #[serde(default, deserialize_with = "lenient")]
     home_away: Option<String>,
     // A string in every fixture; a number is tolerated.
+    #[serde(default, deserialize_with = "lenient")]
     score: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "lenient")]
     team: Option<CompetitorTeam>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CompetitorTeam {
+    #[serde(default, deserialize_with = "lenient")]
     display_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     short_display_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     abbreviation: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     logo: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     logos: Vec<Logo>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CompetitionVenue {
+    #[serde(default, deserialize_with = "lenient")]
     full_name: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EventVenue {
+    #[serde(default, deserialize_with = "lenient")]
     display_name: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Note {
+    #[serde(default, deserialize_with = "lenient")]
     headline: Option<String>,
 }
 
@@ -256,6 +281,37 @@ fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
         .ok()
 }
 
+// ---- lenient decoding: one odd field never costs a game ----
+
+/// An optional field of the wrong shape (a string where an object belongs) reads as absent.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(serde_json::Value::deserialize(d)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// A list whose unreadable items are skipped; anything but a list reads as empty.
+fn lenient_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// A list that must be there and be a list (`events`), whose unreadable items are skipped.
+fn required_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(items) => Ok(items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect()),
+        _ => Err(serde::de::Error::custom("a list was expected")),
+    }
+}
+
 // ---- helpers shared with `standings` and `teams` ----
 
 /// A logo entry of ESPN's `logos[]` arrays.
@@ -284,5 +340,7 @@ pub(super) fn non_empty(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+#[cfg(test)]
+pub(crate) mod props;
 #[cfg(test)]
 mod tests;

@@ -48,9 +48,8 @@ pub fn parse_games(
     };
     let mut games: Vec<Game> = Vec::with_capacity(items.len());
     for item in items {
-        let Value::Object(raw) = item else {
-            return Err(NormalizeError("SerpApi game entry is not an object".into()));
-        };
+        // An entry that is not an object cannot be a game; it costs no other game.
+        let Value::Object(raw) = item else { continue };
         let mut game = reader.game(raw);
         // Two entries with the same teams and day (e.g. both sides still "TBD") must not
         // share an id; the n-th repeat gets a deterministic variant.
@@ -277,5 +276,7 @@ fn digest(parts: &[&str]) -> String {
     format!("{:016x}", xxh3_64(parts.join("\u{1f}").as_bytes()))
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

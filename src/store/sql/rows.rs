@@ -81,6 +81,7 @@ pub(super) fn history_from_row(row: &AnyRow) -> Result<HistoryEntry, StoreError>
     Ok(HistoryEntry {
         key_id: get(row, "key_id")?,
         at: from_ms(get(row, "at")?, "a history time")?,
+        method: get(row, "method")?,
         request: get(row, "request")?,
         status: u16::try_from(status)
             .map_err(|_| StoreError::Corrupt(format!("a history status is out of range: {status}")))?,

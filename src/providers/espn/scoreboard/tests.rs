@@ -464,8 +464,6 @@ fn bodies_that_are_not_a_scoreboard_are_errors_that_quote_no_payload_value() {
         b"{}",
         b"[]",
         br#"{"events": "secret-value"}"#,
-        br#"{"events": [{"id": {"secret-value": 1}}]}"#,
-        br#"{"events": [{"id": "1", "competitions": [{"competitors": [{"homeAway": 7}]}]}]}"#,
     ] {
         let err = parse_scoreboard(body, &nfl, &source()).unwrap_err().0;
         assert!(err.starts_with("ESPN scoreboard"), "{err}");
@@ -473,4 +471,25 @@ fn bodies_that_are_not_a_scoreboard_are_errors_that_quote_no_payload_value() {
     }
     let missing = parse_scoreboard(b"{\"leagues\": []}", &nfl, &source()).unwrap_err().0;
     assert!(missing.contains("`events`"), "{missing}");
+}
+
+#[test]
+fn one_odd_field_costs_no_game_and_an_event_without_an_id_is_skipped_alone() {
+    let body = br#"{"events": [
+        {"id": {"secret-value": 1}},
+        {"id": "1", "date": 7, "status": "final", "competitions": [{"venue": "x", "notes": {}, "competitors": [
+            {"homeAway": 7, "team": {"displayName": "First", "logos": "none"}},
+            {"homeAway": "away", "team": {"displayName": "Second"}}]}]}
+    ]}"#;
+    let games = parse_scoreboard(body, &league("nfl"), &source()).unwrap();
+    assert_eq!(games.len(), 1);
+    let g = &games[0];
+    assert_eq!(
+        (g.id.as_str(), g.home.name.as_str(), g.away.name.as_str()),
+        ("1", "First", "Second")
+    );
+    assert_eq!(
+        (g.status, g.starts_at, g.venue.as_deref()),
+        (GameStatus::Unknown, None, None)
+    );
 }
