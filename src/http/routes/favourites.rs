@@ -223,6 +223,7 @@ fn plan_leagues(catalogue: &Catalogue, prefs: &Preferences) -> Vec<(Arc<League>,
     responses(
         (status = 200, description = "Games of the favourites, each league on its own local days", body = MyGamesResponse),
         (status = 400, description = "Bad or unknown parameter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not available: no configured provider (or replay recording) serves the data a league or day needs", body = Problem, content_type = "application/problem+json"),
         GateRefusal,
         UpstreamFailure,
     ))]

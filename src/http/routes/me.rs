@@ -133,6 +133,7 @@ pub async fn get_preferences(
     responses(
         (status = 200, body = Preferences),
         (status = 400, description = "Malformed JSON, unknown field, wrong type, unknown league, or a team that names no team (or several) of its league", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not available: no configured provider (or replay recording) serves the data a favourite team's league needs (its team list)", body = Problem, content_type = "application/problem+json"),
         GateRefusal,
         BodyRejection,
         UpstreamFailure,
