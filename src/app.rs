@@ -12,6 +12,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::cache::SportsCache;
+use crate::cache::shared::SharedTier;
 use crate::config::{Config, ServerSettings};
 use crate::http::openapi::live::LiveDocument;
 use crate::http::router::{self, RouterOptions};
@@ -68,9 +69,15 @@ impl App {
         let chain = Arc::new(ProviderChain::from_config(&config, Some(management.store.clone())));
         metrics::init_upstream(&chain.providers());
         management.spawn_background();
+        let mut cache = SportsCache::new(chain, config.cache.clone());
+        if let Some(redis) = &management.redis {
+            // A replica waits for another's upstream call as long as that call may take.
+            let flight_wait = config.upstream.budget + Duration::from_secs(1);
+            cache = cache.with_shared_tier(Arc::new(SharedTier::new(redis.clone(), flight_wait)));
+        }
         let state = AppState {
             catalogue: Arc::new(config.catalogue.clone()),
-            cache: SportsCache::new(chain, config.cache.clone()),
+            cache,
             metrics,
             management: management.clone(),
             started: Started(Instant::now()),

@@ -5,15 +5,17 @@
 
 pub mod entry;
 pub mod freshness;
+pub mod shared;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 pub use self::entry::{Entry, Rendered, View};
 pub use self::freshness::Freshness;
+use self::shared::{Awaited, SharedTier};
 use crate::config::CacheSettings;
 use crate::providers::chain::ProviderChain;
 use crate::providers::{ProviderError, UpstreamQuery};
@@ -60,9 +62,21 @@ pub struct Lookup {
 pub struct SportsCache {
     entries: moka::sync::Cache<String, Arc<Entry>>,
     /// Upstream calls in flight, one per key; waiters share the leader's result.
-    flights: moka::future::Cache<String, Arc<Entry>>,
+    flights: moka::future::Cache<String, (Arc<Entry>, Origin)>,
     chain: Arc<ProviderChain>,
     settings: Arc<CacheSettings>,
+    /// The tier shared by the replicas (Redis), when configured.
+    shared: Option<Arc<SharedTier>>,
+}
+
+/// Where a flight's entry came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Upstream,
+    /// The shared tier already held it.
+    Shared,
+    /// Another replica fetched it while this one waited.
+    SharedAfterWait,
 }
 
 /// Per-entry retention: fresh life plus the stale windows, so expired data is still there
@@ -103,7 +117,26 @@ impl SportsCache {
             flights,
             chain,
             settings,
+            shared: None,
         }
+    }
+
+    /// Adds the shared tier, and clears this replica's tier whenever another purges.
+    pub fn with_shared_tier(mut self, tier: Arc<SharedTier>) -> Self {
+        let (watched, entries) = (Arc::downgrade(&tier), self.entries.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(200));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(tier) = watched.upgrade() else { break };
+                if tier.generation_moved().await {
+                    entries.invalidate_all();
+                }
+            }
+        });
+        self.shared = Some(tier);
+        self
     }
 
     pub fn chain(&self) -> &ProviderChain {
@@ -138,7 +171,8 @@ impl SportsCache {
             // budget; past it the copy is served and the refresh goes on in its own task.
             Some((entry, Freshness::StaleIfError { .. })) => {
                 let wait = self.settings.stale_if_error_wait;
-                let upstream_error = match tokio::time::timeout(wait, self.refresh(key, query)).await {
+                let known = Some(entry.stored_wall);
+                let upstream_error = match tokio::time::timeout(wait, self.refresh(key, query, known)).await {
                     Ok(Ok(lookup)) => return self.counted(Ok(lookup)),
                     Ok(Err(err)) => err,
                     Err(_) => ProviderError::Timeout,
@@ -149,7 +183,7 @@ impl SportsCache {
                     upstream_error: Some(upstream_error),
                 })
             }
-            Some((_, Freshness::Expired)) | None => self.refresh(key, query).await,
+            Some((_, Freshness::Expired)) | None => self.refresh(key, query, None).await,
         };
         self.counted(lookup)
     }
@@ -159,14 +193,85 @@ impl SportsCache {
         lookup
     }
 
-    /// Drops every entry (admin purge).
-    pub fn purge(&self) {
+    /// Drops every entry (admin purge): here, in the shared tier, and (through it, within
+    /// 200 ms) on every other replica.
+    pub async fn purge(&self) {
         self.entries.invalidate_all();
+        if let Some(tier) = &self.shared {
+            tier.purge().await;
+        }
+    }
+
+    /// The entry for `key`: from the shared tier when it holds one newer than `known` (and
+    /// fresh), else from the upstream, fetched by one replica at a time.
+    async fn obtain(
+        &self,
+        key: &str,
+        query: UpstreamQuery,
+        known: Option<DateTime<Utc>>,
+    ) -> Result<(Arc<Entry>, Origin), ProviderError> {
+        let Some(tier) = self.shared.clone() else {
+            return Ok((self.fetch_upstream(query).await?, Origin::Upstream));
+        };
+        let usable = |stored: &shared::Stored| {
+            known.is_none_or(|t| stored.fetched_at > t)
+                && (Utc::now() - stored.fetched_at).to_std().unwrap_or_default() < stored.ttl
+        };
+        let adopt = |stored: shared::Stored, query: UpstreamQuery| {
+            Arc::new(Entry::restored(query, stored.fetched, stored.ttl, stored.fetched_at))
+        };
+        // A holder that died leaves its lock to expire; a waiter then tries to lead again.
+        for _ in 0..3 {
+            if let Some(stored) = tier.get(key).await.filter(usable) {
+                return Ok((adopt(stored, query), Origin::Shared));
+            }
+            if let Some(err) = tier.recent_failure(key).await {
+                return Err(err);
+            }
+            match tier.try_lead(key).await {
+                // Ours, or Redis does not answer: fetch (and share what comes back).
+                Some(true) | None => break,
+                Some(false) => match tier.wait_for(key, known).await {
+                    Awaited::Value(stored) => return Ok((adopt(stored, query), Origin::SharedAfterWait)),
+                    Awaited::Failed(err) => return Err(err),
+                    Awaited::Orphaned => continue,
+                    Awaited::TimedOut => break,
+                },
+            }
+        }
+        let retention = |ttl| freshness::retention(ttl, &self.settings);
+        match self.fetch_upstream(query).await {
+            Ok(entry) => {
+                tier.put(key, &entry.fetched, entry.ttl, retention(entry.ttl)).await;
+                Ok((entry, Origin::Upstream))
+            }
+            Err(err) => {
+                // Only the upstream's trouble is worth remembering; an answer that cannot
+                // exist (no recording, not served) costs no upstream call anyway.
+                if err.is_upstream_failure() || err.retry_after().is_some() {
+                    tier.put_failure(key, &err).await;
+                } else {
+                    tier.release(key).await;
+                }
+                Err(err)
+            }
+        }
+    }
+
+    async fn fetch_upstream(&self, query: UpstreamQuery) -> Result<Arc<Entry>, ProviderError> {
+        let fetched = self.chain.fetch(&query).await?;
+        let ttl = freshness::ttl_for(query.kind, &fetched.dataset, &self.settings, Utc::now());
+        Ok(Arc::new(Entry::new(query, fetched, ttl)))
     }
 
     /// One upstream call per key at a time: the first caller leads, later callers wait for
     /// and share its result (an error too, so a failing upstream is not hammered).
-    async fn refresh(&self, key: String, query: UpstreamQuery) -> Result<Lookup, ProviderError> {
+    async fn refresh(
+        &self,
+        key: String,
+        query: UpstreamQuery,
+        known: Option<DateTime<Utc>>,
+    ) -> Result<Lookup, ProviderError> {
         let this = self.clone();
         // The whole flight runs in its own task, so a leader whose caller disconnects does not
         // abort the call others wait on (moka would then start a second one for them).
@@ -175,11 +280,9 @@ impl SportsCache {
                 let this = this.clone();
                 let key = key.clone();
                 async move {
-                    let fetched = this.chain.fetch(&query).await?;
-                    let ttl = freshness::ttl_for(query.kind, &fetched.dataset, &this.settings, Utc::now());
-                    let entry = Arc::new(Entry::new(query, fetched, ttl));
+                    let (entry, origin) = this.obtain(&key, query, known).await?;
                     this.entries.insert(key, entry.clone());
-                    Ok::<_, ProviderError>(entry)
+                    Ok::<_, ProviderError>((entry, origin))
                 }
             };
             let flight = this.flights.entry(key.clone()).or_try_insert_with(init).await;
@@ -194,10 +297,14 @@ impl SportsCache {
                 Err(shared) => Err((*shared).clone()),
             }
         });
-        let (entry, led) = flight
+        let ((entry, origin), led) = flight
             .await
             .unwrap_or_else(|_| Err(ProviderError::Connect("refresh task failed".into())))?;
-        let result = if led { CacheResult::Miss } else { CacheResult::Collapsed };
+        let result = match (origin, led) {
+            (Origin::Shared, true) => CacheResult::Hit,
+            (Origin::Upstream, true) => CacheResult::Miss,
+            _ => CacheResult::Collapsed,
+        };
         Ok(Lookup {
             entry,
             result,
@@ -211,7 +318,7 @@ impl SportsCache {
         }
         let this = self.clone();
         tokio::spawn(async move {
-            if let Err(err) = this.refresh(key, query).await {
+            if let Err(err) = this.refresh(key, query, Some(entry.stored_wall)).await {
                 tracing::warn!(error = %err, "background revalidation failed; serving stale");
             }
             entry.revalidating.store(false, Ordering::Release);

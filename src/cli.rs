@@ -16,6 +16,7 @@ use crate::config::{Config, ConfigError, Flags};
 use crate::management::Management;
 use crate::management::keys::{KeyError, NewKey};
 use crate::providers::chain::ProviderChain;
+use crate::shared::SharedRedis;
 use crate::telemetry::logging;
 
 #[derive(Debug, Parser)]
@@ -279,6 +280,21 @@ async fn check(config: Config) -> ExitCode {
             None
         }
     };
+    if let Some(redis) = &config.management.redis {
+        match SharedRedis::connect(redis).await {
+            Ok(link) => match link.server_version().await {
+                Ok(version) => println!("ok    redis: {} reachable, server version {version}", redis.endpoint()),
+                Err(err) => {
+                    failed = true;
+                    println!("FAIL  redis: {}: {err}", redis.endpoint());
+                }
+            },
+            Err(err) => {
+                failed = true;
+                println!("FAIL  redis: {}: {err}", redis.endpoint());
+            }
+        }
+    }
     let chain = ProviderChain::from_config(&config, store);
     for (provider, result) in chain.probe().await {
         match result {

@@ -5,6 +5,7 @@
 mod layers;
 mod serpapi_key;
 mod server;
+mod shared;
 mod unknown_keys;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,8 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use secrecy::SecretString;
 use url::Url;
+
+pub use self::shared::{RedisFailureMode, RedisSettings};
 
 pub use layers::{Layers, Setting};
 pub use server::{MetricsSettings, ServerSettings};
@@ -145,6 +148,8 @@ pub struct ManagementSettings {
     pub history_max_age: Duration,
     /// Longest a store call may take; past it the call counts as failed.
     pub store_timeout: Duration,
+    /// Shared limits and quotas between replicas; `None` = this replica's own, in memory.
+    pub redis: Option<RedisSettings>,
 }
 
 /// Settings, by env name and TOML path.
@@ -210,6 +215,10 @@ pub mod settings {
         MAX_CONNECTIONS = "SPORTSGATE_MAX_CONNECTIONS", "server.max_connections";
         METRICS_LISTEN = "SPORTSGATE_METRICS_LISTEN", "metrics.listen";
         METRICS_TOKEN = "SPORTSGATE_METRICS_TOKEN", "metrics.token";
+        REDIS_URL = "SPORTSGATE_REDIS_URL", "redis.url";
+        REDIS_PREFIX = "SPORTSGATE_REDIS_PREFIX", "redis.prefix";
+        REDIS_TIMEOUT = "SPORTSGATE_REDIS_TIMEOUT", "redis.timeout";
+        REDIS_ON_FAILURE = "SPORTSGATE_REDIS_ON_FAILURE", "redis.on_failure";
     }
 }
 
@@ -235,6 +244,7 @@ const FILE_KEYS: &[&str] = &[
     "store",
     "server",
     "metrics",
+    "redis",
     "plans",
     "leagues",
 ];
@@ -512,6 +522,7 @@ fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
                 }
             })
         })?,
+        redis: shared::load_redis(l)?,
     })
 }
 
@@ -569,11 +580,12 @@ fn nonzero(n: u32) -> Result<u32, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use secrecy::ExposeSecret;
 
-    fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    /// The configuration from `env` alone (no file, no flags).
+    pub(crate) fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::load(
             env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             &Flags::default(),

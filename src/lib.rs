@@ -13,5 +13,6 @@ pub mod http;
 pub mod management;
 pub mod providers;
 pub mod ratelimit;
+pub mod shared;
 pub mod store;
 pub mod telemetry;

@@ -23,9 +23,11 @@ use self::usage::UsageBook;
 use crate::config::ManagementSettings;
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::plan::{Plan, Plans};
-use crate::ratelimit::headers::LimitState;
+use crate::ratelimit::distributed::RedisAdmitter;
+use crate::ratelimit::local::LocalAdmitter;
 use crate::ratelimit::window::QuotaState;
-use crate::ratelimit::{Throttle, Throttled};
+use crate::ratelimit::{Admission, Admitter, QuotaLedger};
+use crate::shared::SharedRedis;
 use crate::store::deadline::DeadlineStore;
 use crate::store::sql::SqlStore;
 use crate::store::{HistoryEntry, Store, StoreError};
@@ -49,14 +51,6 @@ pub enum GateError {
     Store(#[from] StoreError),
 }
 
-/// The outcome of admission.
-#[derive(Debug, Clone)]
-pub enum Admission {
-    Admitted(LimitState),
-    Throttled(LimitState, std::time::Duration),
-    QuotaExceeded(LimitState, QuotaState),
-}
-
 /// What the admin token allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminAccess {
@@ -71,7 +65,8 @@ pub struct Management {
     pub keys: KeyRing,
     pub usage: Arc<UsageBook>,
     pub plans: Arc<Plans>,
-    throttle: Throttle,
+    /// Decides the plan's rate and quota: this replica's own, or shared through Redis.
+    admitter: Box<dyn Admitter>,
     /// Account routes (`/v1/me*`) are free of the plan's limits, so a caller whose quota is
     /// spent can still see it; this keeps them from being called in a tight loop.
     account_throttle: governor::DefaultKeyedRateLimiter<String>,
@@ -79,6 +74,8 @@ pub struct Management {
     trusted_proxies: Vec<ipnet::IpNet>,
     admin_token: Option<SecretString>,
     backend: &'static str,
+    /// The Redis link shared by the replicas, when configured.
+    pub redis: Option<Arc<SharedRedis>>,
 }
 
 impl Management {
@@ -89,6 +86,20 @@ impl Management {
         let backend = store.backend();
         let mut this = Self::new(Arc::new(store), settings);
         this.backend = backend;
+        if let Some(redis) = &settings.redis {
+            // The URL was parsed when the config was loaded; this fails only if that changed.
+            let link = SharedRedis::new(redis).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            // One bounded first contact; a replica starts (degraded) even while Redis is away.
+            if let Err(err) = link.ping().await {
+                tracing::warn!(error = %err, "Redis does not answer yet; starting with this replica's own limits");
+            }
+            let link = Arc::new(link);
+            let ledger: Arc<dyn QuotaLedger> = this.usage.clone();
+            let local = LocalAdmitter::new(&this.plans, ledger.clone());
+            this.admitter = Box::new(RedisAdmitter::new(link.clone(), ledger, local));
+            this.keys.announce_through(link.clone());
+            this.redis = Some(link);
+        }
         this.keys.sync().await?;
         Ok(this)
     }
@@ -104,19 +115,21 @@ impl Management {
         let plans = Arc::new(settings.plans.clone());
         let account_rate = governor::Quota::per_second(NonZeroU32::new(5).expect("non-zero"))
             .allow_burst(NonZeroU32::new(20).expect("non-zero"));
+        let usage = Arc::new(UsageBook::new(
+            store.clone(),
+            settings.history_per_key,
+            settings.history_max_age,
+        ));
         Self {
             account_throttle: governor::RateLimiter::keyed(account_rate),
             keys: KeyRing::new(store.clone(), plans.clone()),
-            usage: Arc::new(UsageBook::new(
-                store.clone(),
-                settings.history_per_key,
-                settings.history_max_age,
-            )),
-            throttle: Throttle::new(&plans),
+            admitter: Box::new(LocalAdmitter::new(&plans, usage.clone())),
+            usage,
             anonymous_plan: settings.anonymous_plan.as_deref().and_then(|p| plans.get(p).cloned()),
             trusted_proxies: settings.trusted_proxies.clone(),
             admin_token: settings.admin_token.clone(),
             backend: "custom",
+            redis: None,
             plans,
             store,
         }
@@ -125,19 +138,33 @@ impl Management {
     /// Starts the usage flusher, the key directory sync and the limiter housekeeping.
     pub fn spawn_background(self: &Arc<Self>) {
         self.usage.spawn_flusher();
+        if let Some(redis) = &self.redis {
+            redis.spawn_probe();
+        }
+        // With Redis, a shared change counter is read every 200 ms; the store's fingerprint
+        // is checked every second either way.
+        let period = if self.redis.is_some() {
+            keys::CHANGE_POLL
+        } else {
+            keys::SYNC_INTERVAL
+        };
+        let per_sync = (keys::SYNC_INTERVAL.as_millis() / period.as_millis()).max(1) as u64;
         let this = Arc::downgrade(self);
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(keys::SYNC_INTERVAL);
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut ticks: u64 = 0;
             loop {
                 tick.tick().await;
                 let Some(this) = this.upgrade() else { break };
-                if let Err(err) = this.keys.sync().await {
+                ticks += 1;
+                if (this.keys.changed_elsewhere().await || ticks.is_multiple_of(per_sync))
+                    && let Err(err) = this.keys.sync().await
+                {
                     tracing::warn!(error = %err, "key directory sync failed; serving the keys known so far");
                 }
-                ticks += 1;
-                if ticks.is_multiple_of(60) {
-                    this.throttle.housekeeping();
+                if ticks.is_multiple_of(60 * per_sync) {
+                    this.admitter.housekeeping();
                     this.account_throttle.retain_recent();
                     this.account_throttle.shrink_to_fit();
                 }
@@ -185,32 +212,14 @@ impl Management {
         }
     }
 
-    /// Throttle first (cheap, in memory), then the quota, which counts the request.
+    /// The plan's rate, then its quota, which counts the request if it is let through.
     pub async fn admit(&self, caller: &Caller, now: DateTime<Utc>) -> Admission {
-        let throttle = self.throttle.check(&caller.plan, &caller.subject);
-        if let Throttled::Limited { retry_after } = throttle {
-            let quota = match caller.plan.quota {
-                Some(q) => Some(self.usage.peek(&caller.subject, q, now).await),
-                None => None,
-            };
-            return Admission::Throttled(LimitState { throttle, quota }, retry_after);
-        }
-        let Some(quota) = caller.plan.quota else {
-            return Admission::Admitted(LimitState { throttle, quota: None });
-        };
-        match self.usage.reserve(&caller.subject, quota, now).await {
-            Ok(state) => Admission::Admitted(LimitState {
-                throttle,
-                quota: Some(state),
-            }),
-            Err(full) => Admission::QuotaExceeded(
-                LimitState {
-                    throttle,
-                    quota: Some(full),
-                },
-                full,
-            ),
-        }
+        self.admitter.admit(&caller.plan, &caller.subject, now).await
+    }
+
+    /// Where `caller` stands in its plan's quota (shared across replicas with Redis).
+    pub async fn quota(&self, caller: &Caller, quota: crate::domain::plan::Quota, now: DateTime<Utc>) -> QuotaState {
+        self.admitter.quota(&caller.subject, quota, now).await
     }
 
     /// Admission to an account route: never counted against the plan, only kept from

@@ -1,9 +1,16 @@
-//! Throttling with GCRA (governor): one keyed limiter per plan, keyed by the caller's subject
-//! (`key:<id>` or `ip:<addr>`). Quotas (calendar windows) are counted in
-//! `management::usage`; the headers that tell callers both are in `headers.rs`.
+//! Rate limits and quotas. `admission.rs` is the seam the gate calls: the local backend
+//! (`local.rs`: this module's GCRA throttle per plan, governor, keyed by the caller's subject
+//! `key:<id>` or `ip:<addr>`, and the quota counters of `management::usage`) or the Redis
+//! backend shared by all replicas (`distributed.rs`). The headers that tell callers both are
+//! in `headers.rs`.
 
+pub mod admission;
+pub mod distributed;
 pub mod headers;
+pub mod local;
 pub mod window;
+
+pub use admission::{Admission, Admitter, QuotaLedger};
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 
 use super::freshness::Freshness;
 use crate::config::CacheSettings;
@@ -41,6 +42,8 @@ pub struct Entry {
     pub query: UpstreamQuery,
     pub fetched: Fetched,
     stored_at: Instant,
+    /// When the upstream answered, by the wall clock (what the shared tier compares).
+    pub stored_wall: DateTime<Utc>,
     /// Fresh lifetime chosen at refresh time (live games get the short one).
     pub ttl: Duration,
     views: [OnceLock<Rendered>; 2],
@@ -59,10 +62,20 @@ impl Entry {
             query,
             fetched,
             stored_at: Instant::now(),
+            stored_wall: Utc::now(),
             ttl,
             views: [OnceLock::new(), OnceLock::new()],
             revalidating: AtomicBool::new(false),
         }
+    }
+
+    /// An entry fetched elsewhere at `fetched_at` (from the shared tier): it ages from then.
+    pub fn restored(query: UpstreamQuery, fetched: Fetched, ttl: Duration, fetched_at: DateTime<Utc>) -> Self {
+        let mut entry = Self::new(query, fetched, ttl);
+        let age = (Utc::now() - fetched_at).to_std().unwrap_or_default();
+        entry.stored_at = Instant::now().checked_sub(age).unwrap_or(entry.stored_at);
+        entry.stored_wall = fetched_at;
+        entry
     }
 
     /// Seconds since the upstream answered.

@@ -63,6 +63,9 @@ pub enum ApiError {
     },
     #[error("store unavailable: {0}")]
     StoreUnavailable(String),
+    /// The shared limits cannot be decided (Redis away, configured fail-closed).
+    #[error("shared limits unavailable")]
+    LimitsUnavailable(std::time::Duration),
     #[error("invalid body: {detail}")]
     InvalidBody { status: StatusCode, detail: String },
     #[error("not found: {0}")]
@@ -180,6 +183,15 @@ impl ApiError {
                     "The key and usage store is unavailable right now. Try again later.".into(),
                 ),
             ),
+            Self::LimitsUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                p(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "limits-unavailable",
+                    "Service unavailable",
+                    "Rate limits cannot be checked right now. Try again shortly.".into(),
+                ),
+            ),
             Self::InvalidBody { status, detail } => (
                 *status,
                 p(*status, "invalid-body", "Invalid request body", detail.clone()),
@@ -289,9 +301,9 @@ impl IntoResponse for ApiError {
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         let retry_after = match &self {
-            Self::RateLimited { retry_after, .. } | Self::QuotaExceeded { retry_after, .. } => {
-                Some(ceil_secs(*retry_after))
-            }
+            Self::RateLimited { retry_after, .. }
+            | Self::QuotaExceeded { retry_after, .. }
+            | Self::LimitsUnavailable(retry_after) => Some(ceil_secs(*retry_after)),
             // An open circuit's cooldown or a spent budget's month end; else a modest guess.
             Self::Upstream(err) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 Some(err.retry_after().map_or(30, ceil_secs))

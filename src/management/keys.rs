@@ -2,12 +2,14 @@
 //! `/admin`), and authenticating presented keys on the hot path against an in-memory
 //! directory of every key, so a request never waits on the database and a flood of made-up
 //! keys costs no queries. The directory is re-read when the store's key fingerprint changes
-//! (checked every second), which bounds how late a change made on another replica is seen.
+//! (checked every second), which bounds how late a change made on another replica is seen;
+//! with Redis, a change also bumps a shared counter read every 200 ms, so the others re-read
+//! sooner.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,10 +17,16 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::domain::api_key::{ApiKeyRecord, IssuedKey, parse_token, validate_name};
 use crate::domain::plan::Plans;
+use crate::shared::SharedRedis;
 use crate::store::{KeyFingerprint, KeyPatch, Store, StoreError};
 
 /// How often the directory is checked against the store.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
+/// How often the Redis change counter is read, when there is one: a change made on any
+/// replica is then seen everywhere within about this long, without asking the database.
+pub const CHANGE_POLL: Duration = Duration::from_millis(200);
+/// The Redis key counting key changes (after the deployment's prefix).
+const CHANGE_COUNTER: &str = "keys:version";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -68,6 +76,10 @@ pub struct KeyRing {
     /// Past it a lookup waits for the next sync instead (a key made elsewhere is in the
     /// directory then), so a key that verifies is never refused for want of budget.
     miss_lookups: DefaultDirectRateLimiter,
+    /// Where changes are announced to the other replicas (Redis), when configured.
+    announce: OnceLock<Arc<SharedRedis>>,
+    /// The change counter last read; -1 before the first read.
+    seen_changes: AtomicI64,
 }
 
 impl KeyRing {
@@ -87,6 +99,43 @@ impl KeyRing {
             synced: tokio::sync::Notify::new(),
             misses,
             miss_lookups: RateLimiter::direct(miss_lookups),
+            announce: OnceLock::new(),
+            seen_changes: AtomicI64::new(-1),
+        }
+    }
+
+    /// Announces every change made here through `redis`, and lets [`Self::changed_elsewhere`]
+    /// read the others'.
+    pub fn announce_through(&self, redis: Arc<SharedRedis>) {
+        let _ = self.announce.set(redis);
+    }
+
+    /// Bumps the shared change counter (best effort: the store fingerprint poll still
+    /// carries the change within a second if Redis is away).
+    async fn announce_change(&self) {
+        if let Some(redis) = self.announce.get() {
+            let key = redis.key(CHANGE_COUNTER);
+            let bumped: Result<i64, _> = redis
+                .run(|mut conn| async move { redis::cmd("INCR").arg(key).query_async(&mut conn).await })
+                .await;
+            if let Err(err) = bumped {
+                tracing::debug!(error = %err, "key change not announced; other replicas see it within a second");
+            }
+        }
+    }
+
+    /// Whether the shared change counter moved since the last call (false without Redis).
+    pub async fn changed_elsewhere(&self) -> bool {
+        let Some(redis) = self.announce.get() else {
+            return false;
+        };
+        let key = redis.key(CHANGE_COUNTER);
+        let counter: Result<Option<i64>, _> = redis
+            .run(|mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
+            .await;
+        match counter {
+            Ok(counter) => self.seen_changes.swap(counter.unwrap_or(0), Ordering::AcqRel) != counter.unwrap_or(0),
+            Err(_) => false,
         }
     }
 
@@ -151,6 +200,7 @@ impl KeyRing {
         let issued = IssuedKey::generate(&name, &plan, new.expires_at);
         self.store.insert_key(&issued.record).await?;
         self.remember(&issued.record);
+        self.announce_change().await;
         Ok(issued)
     }
 
@@ -183,6 +233,7 @@ impl KeyRing {
         };
         // Effective at once on this replica; the others see it at their next sync.
         self.remember(&record);
+        self.announce_change().await;
         Ok(record)
     }
 
@@ -194,6 +245,7 @@ impl KeyRing {
         if let Some(record) = self.store.find_key(id).await? {
             self.remember(&record);
         }
+        self.announce_change().await;
         Ok(())
     }
 

@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use dashmap::DashMap;
 
 use crate::domain::plan::Quota;
+use crate::ratelimit::QuotaLedger;
 use crate::ratelimit::window::{QuotaState, Window};
 use crate::store::{HistoryEntry, Store, UsageKey};
 
@@ -139,7 +140,12 @@ impl UsageBook {
     }
 
     /// Counts one request against `quota` if it fits; `Err` carries the full window's state.
-    pub async fn reserve(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> Result<QuotaState, QuotaState> {
+    pub(crate) async fn reserve(
+        &self,
+        subject: &str,
+        quota: Quota,
+        now: DateTime<Utc>,
+    ) -> Result<QuotaState, QuotaState> {
         let window = Window::containing(quota.window, now);
         let cell = self.cell(subject, window, now).await;
         let mut pending = cell.pending.load(Ordering::Acquire);
@@ -169,7 +175,7 @@ impl UsageBook {
     }
 
     /// Where `subject` stands in `quota`'s current window, without counting anything.
-    pub async fn peek(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> QuotaState {
+    pub(crate) async fn peek(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> QuotaState {
         let window = Window::containing(quota.window, now);
         let cell = self.cell(subject, window, now).await;
         let used = cell.base.load(Ordering::Acquire) + cell.pending.load(Ordering::Acquire);
@@ -242,5 +248,26 @@ impl UsageBook {
                 }
             }
         });
+    }
+}
+
+#[async_trait::async_trait]
+impl QuotaLedger for UsageBook {
+    async fn reserve(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> Result<QuotaState, QuotaState> {
+        UsageBook::reserve(self, subject, quota, now).await
+    }
+
+    async fn peek(&self, subject: &str, quota: Quota, now: DateTime<Utc>) -> QuotaState {
+        UsageBook::peek(self, subject, quota, now).await
+    }
+
+    async fn total(&self, subject: &str, window: Window) -> Result<u64, crate::store::StoreError> {
+        let filter = crate::store::UsageFilter {
+            subject: Some(subject.to_owned()),
+            from: Some(window.first_day),
+            to: Some(window.last_day()),
+            limit: 0,
+        };
+        Ok(self.rows(&filter).await?.iter().map(|row| row.count).sum())
     }
 }

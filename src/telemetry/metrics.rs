@@ -16,6 +16,9 @@ pub const UPSTREAM_REQUESTS: &str = "sportsgate_upstream_requests_total";
 pub const UPSTREAM_DURATION: &str = "sportsgate_upstream_request_duration_seconds";
 pub const RATELIMIT_REJECTIONS: &str = "sportsgate_ratelimit_rejections_total";
 pub const CIRCUIT_OPEN: &str = "sportsgate_circuit_open";
+pub const REDIS_UP: &str = "sportsgate_redis_up";
+pub const REDIS_CALLS: &str = "sportsgate_redis_calls_total";
+pub const LIMITER_FALLBACKS: &str = "sportsgate_ratelimit_local_fallbacks_total";
 
 const HTTP_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -76,6 +79,18 @@ fn describe() {
         "Requests rejected by rate limits or quotas, by plan"
     );
     metrics::describe_gauge!(CIRCUIT_OPEN, "1 while a provider's circuit breaker is open");
+    metrics::describe_gauge!(
+        REDIS_UP,
+        "1 while Redis answers, 0 while it does not (absent without Redis)"
+    );
+    metrics::describe_counter!(
+        REDIS_CALLS,
+        "Redis calls by outcome: ok, error, timeout, skipped (Redis known down)"
+    );
+    metrics::describe_counter!(
+        LIMITER_FALLBACKS,
+        "Admissions decided without Redis (by this replica's own limits, or refused when fail-closed)"
+    );
 }
 
 /// Outcomes of an upstream attempt (`sportsgate_upstream_requests_total{outcome}`) that every
@@ -117,6 +132,18 @@ pub fn ratelimit_rejection(plan: &str) {
 
 pub fn circuit_open(provider: ProviderKind, open: bool) {
     gauge!(CIRCUIT_OPEN, "provider" => provider.as_str()).set(if open { 1.0 } else { 0.0 });
+}
+
+pub fn redis_up(up: bool) {
+    gauge!(REDIS_UP).set(if up { 1.0 } else { 0.0 });
+}
+
+pub fn redis_call(outcome: &'static str) {
+    counter!(REDIS_CALLS, "outcome" => outcome).increment(1);
+}
+
+pub fn limiter_fallback(mode: &'static str) {
+    counter!(LIMITER_FALLBACKS, "mode" => mode).increment(1);
 }
 
 /// Status codes as static strings, so the hot path does not allocate a label.

@@ -232,9 +232,15 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> BinaryApp {
             sink.lock().unwrap().push(line);
         }
     });
-    let addr = addr_rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("binary reports its address");
+    let Ok(addr) = addr_rx.recv_timeout(Duration::from_secs(10)) else {
+        // Not left running after the test fails.
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "binary did not report its address: {}",
+            lines.lock().unwrap().join("\n")
+        );
+    };
     BinaryApp {
         child,
         base: format!("http://{addr}"),

@@ -4,6 +4,8 @@
 mod helpers;
 #[path = "../support/pg.rs"]
 mod pg;
+#[path = "../support/redis.rs"]
+mod redis_support;
 
 mod caching;
 mod consistency;
@@ -15,8 +17,10 @@ mod management;
 mod management_pg;
 mod my_games;
 mod openapi_snapshot;
+mod replicas;
 mod resilience;
 mod routes;
 mod secrets;
+mod shared_redis;
 mod smoke;
 mod team_filter;

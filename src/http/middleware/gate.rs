@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use crate::http::problem::ApiError;
-use crate::management::{Admission, Caller, Management};
-use crate::ratelimit::headers;
+use crate::management::{Caller, Management};
+use crate::ratelimit::{Admission, headers};
 use crate::telemetry::metrics;
 
 pub async fn gate(
@@ -93,6 +93,7 @@ pub async fn gate(
             };
             (error.into_response(), state)
         }
+        Admission::Unavailable(retry_after) => return ApiError::LimitsUnavailable(retry_after).into_response(),
     };
     headers::apply(response.headers_mut(), &caller.plan, &state, now);
     if caller.key.is_some() {

@@ -247,6 +247,6 @@ pub async fn get_usage(
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
     responses((status = 204, description = "Purged"), AdminRefusal))]
 pub async fn purge_cache(State(cache): State<SportsCache>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
-    cache.purge();
+    cache.purge().await;
     StatusCode::NO_CONTENT
 }

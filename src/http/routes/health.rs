@@ -32,7 +32,8 @@ pub struct ProviderHealth {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
-    /// `ready`; `degraded` when a provider's circuit is open (cached data is still served);
+    /// `ready`; `degraded` when a provider's circuit is open (cached data is still served)
+    /// or Redis does not answer (limits fall back to this replica's own);
     /// `unavailable` when the store does not answer.
     pub status: &'static str,
     pub providers: Vec<ProviderHealth>,
@@ -74,6 +75,9 @@ pub async fn readyz(
         .filter(|p| p.circuit != "closed")
         .map(|p| format!("provider:{}", p.provider))
         .collect();
+    if management.redis.as_ref().is_some_and(|r| !r.is_up()) {
+        degraded.push("redis".into());
+    }
     let store_ok = management.store.ping().await.is_ok();
     if !store_ok {
         degraded.push("store".into());

@@ -75,7 +75,7 @@ pub async fn get_me(
     let now = Utc::now();
     let quota = match caller.plan.quota {
         Some(q) => {
-            let state = management.usage.peek(&caller.subject, q, now).await;
+            let state = management.quota(&caller, q, now).await;
             Some(QuotaView {
                 window: q.window,
                 limit: state.limit,
