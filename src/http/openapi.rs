@@ -67,32 +67,16 @@ impl Modify for Security {
             "api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
         );
-        components.add_security_scheme(
-            "bearer_key",
+        let bearer = |what: &str| {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API key as a bearer token"))
+                    .description(Some(format!("{what} as a bearer token")))
                     .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "metrics_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("SPORTSGATE_METRICS_TOKEN as a bearer token (only when set)"))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "admin_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("SPORTSGATE_ADMIN_TOKEN as a bearer token"))
-                    .build(),
-            ),
-        );
+            )
+        };
+        components.add_security_scheme("bearer_key", bearer("An API key"));
+        components.add_security_scheme("metrics_token", bearer("SPORTSGATE_METRICS_TOKEN (only when set)"));
+        components.add_security_scheme("admin_token", bearer("SPORTSGATE_ADMIN_TOKEN"));
     }
 }
