@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use crate::cache::SportsCache;
 use crate::cache::shared::SharedTier;
 use crate::config::{Config, ServerSettings};
+use crate::http::openapi::live::LiveDocument;
 use crate::http::router::{self, RouterOptions};
 use crate::http::state::{AppState, Started};
 use crate::management::Management;
@@ -80,6 +81,7 @@ impl App {
             metrics,
             management: management.clone(),
             started: Started(Instant::now()),
+            openapi: Arc::new(LiveDocument::new(&config.catalogue, &management.plans)),
         };
         let options = RouterOptions {
             cors_origins: config.management.cors_origins.clone(),

@@ -1,6 +1,7 @@
 //! The normalized sports data model every provider converts into and every route serves.
 
 pub mod api_key;
+pub mod calendar;
 pub mod game;
 pub mod league;
 pub mod plan;
@@ -8,6 +9,7 @@ pub mod preferences;
 pub mod standings;
 pub mod team;
 pub mod team_match;
+pub mod text;
 pub mod time;
 
 pub use game::{Game, GameStatus, Source, TeamSide};

@@ -120,7 +120,7 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_key(&self, key: &ApiKeyRecord) -> Result<(), StoreError>;
     async fn find_key(&self, id: &str) -> Result<Option<ApiKeyRecord>, StoreError>;
     async fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
-    /// `None` when no such key exists.
+    /// `None` when no such key exists or it is revoked (revocation is final).
     async fn update_key(&self, id: &str, patch: &KeyPatch) -> Result<Option<ApiKeyRecord>, StoreError>;
     /// Marks the key revoked at `at` (idempotent: a second revoke keeps the first time).
     /// False when no such key exists.

@@ -6,10 +6,11 @@
     python3 deploy/cost/estimate.py --check  # exit 1 if estimate.md is stale
 
 What is counted: what runs whether or not anyone calls the API (NAT gateways and their
-public IPv4 addresses, interface endpoints, the ALB at one LCU, two Fargate tasks, the KMS
-key, the alarms and the dashboard). Not counted: traffic (API Gateway requests, NAT and
-endpoint data processing, log ingestion), shown per unit below the table, Container
-Insights metrics and the optional PostgreSQL. Prices: AWS on-demand list prices for us-east-1, Linux/ARM64 Fargate, as
+public IPv4 addresses, interface endpoints, the ALB at one LCU, two Fargate tasks, the
+shared RDS PostgreSQL and ElastiCache Redis the tasks need, the KMS key, the alarms and the
+dashboard). Not counted: traffic (API Gateway requests, NAT and endpoint data processing,
+log ingestion), shown per unit below the table, Container Insights metrics, RDS enhanced
+monitoring logs and backups beyond the free allowance. Prices: AWS on-demand list prices for us-east-1, Linux/ARM64 Fargate, as
 written in PRICES (check the pricing pages before relying on them; other regions differ
 by up to ~20%). Stdlib only, no network.
 """
@@ -32,6 +33,9 @@ PRICES = {  # USD
     "alb_lcu_hour": 0.008,
     "fargate_arm_vcpu_hour": 0.03238,
     "fargate_arm_gb_hour": 0.00356,
+    "rds_postgres_hour": {"db.t4g.micro": 0.016, "db.t4g.medium": 0.065},  # single-AZ; Multi-AZ doubles
+    "rds_gp3_gb_month": 0.115,  # single-AZ; Multi-AZ doubles
+    "elasticache_node_hour": {"cache.t4g.micro": 0.016, "cache.t4g.small": 0.032},
     "kms_key_month": 1.00,
     "alarm_month": 0.10,
     "dashboard_month": 3.00,
@@ -44,6 +48,7 @@ PRICES = {  # USD
 
 AZS = 2
 TASKS = 2
+DB_STORAGE_GB = 20  # allocated_storage in modules/data_stores
 # What each profile builds (deploy/terraform/main.tf; deploy/tests/test_cost.py checks
 # these against the Terraform) and the task size its example tfvars uses.
 PROFILES = {
@@ -52,6 +57,10 @@ PROFILES = {
         "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "ssm"],
         "task_vcpu": 0.5,
         "task_gb": 1.0,
+        "db_instance_class": "db.t4g.medium",
+        "db_multi_az": True,
+        "redis_node_type": "cache.t4g.small",
+        "redis_num_cache_clusters": 2,
         "example": "terraform.tfvars.example",
     },
     "low_cost": {
@@ -59,6 +68,10 @@ PROFILES = {
         "interface_endpoints": [],
         "task_vcpu": 0.25,
         "task_gb": 0.5,
+        "db_instance_class": "db.t4g.micro",
+        "db_multi_az": False,
+        "redis_node_type": "cache.t4g.micro",
+        "redis_num_cache_clusters": 1,
         "example": "low-cost.tfvars.example",
     },
 }
@@ -75,6 +88,9 @@ def lines(profile: dict) -> list[tuple[str, float]]:
     endpoints = len(profile["interface_endpoints"]) * AZS
     task_hour = profile["task_vcpu"] * p["fargate_arm_vcpu_hour"] + profile["task_gb"] * p["fargate_arm_gb_hour"]
     alarms = alarm_count()
+    db_copies = 2 if profile["db_multi_az"] else 1
+    db_az = "Multi-AZ" if profile["db_multi_az"] else "single-AZ"
+    redis_nodes = profile["redis_num_cache_clusters"]
     return [
         (f"NAT gateways ({nat})", nat * p["nat_gateway_hour"] * HOURS),
         (f"their public IPv4 addresses ({nat})", nat * p["public_ipv4_hour"] * HOURS),
@@ -83,6 +99,15 @@ def lines(profile: dict) -> list[tuple[str, float]]:
         (
             f"Fargate ARM64, {TASKS} tasks of {profile['task_vcpu']} vCPU / {profile['task_gb']} GB",
             TASKS * task_hour * HOURS,
+        ),
+        (
+            f"RDS PostgreSQL {profile['db_instance_class']} ({db_az})",
+            db_copies * p["rds_postgres_hour"][profile["db_instance_class"]] * HOURS,
+        ),
+        (f"its gp3 storage ({DB_STORAGE_GB} GB, {db_az})", db_copies * DB_STORAGE_GB * p["rds_gp3_gb_month"]),
+        (
+            f"ElastiCache Redis {profile['redis_node_type']} ({redis_nodes} node{'s' if redis_nodes > 1 else ''})",
+            redis_nodes * p["elasticache_node_hour"][profile["redis_node_type"]] * HOURS,
         ),
         ("KMS key", p["kms_key_month"]),
         (f"CloudWatch alarms ({alarms})", alarms * p["alarm_month"]),
@@ -96,7 +121,8 @@ def render() -> str:
         "",
         "Written by `python3 deploy/cost/estimate.py --write` from the list prices in that",
         "script (us-east-1, on-demand, 730 hours a month). Traffic is extra (per unit below);",
-        "not counted: Container Insights metrics and the optional PostgreSQL (`enable_postgres`).",
+        "not counted: Container Insights metrics, RDS enhanced-monitoring logs, backups beyond",
+        "the free allowance.",
         "",
     ]
     totals = {}
@@ -118,7 +144,9 @@ def render() -> str:
         "",
         f"low_cost saves ${totals['hardened'] - totals['low_cost']:.2f} a month: one NAT gateway instead of one",
         "per AZ (an AZ outage cuts upstream egress until it recovers), no interface endpoints",
-        "(AWS API traffic goes through the NAT gateway, still HTTPS), smaller tasks.",
+        "(AWS API traffic goes through the NAT gateway, still HTTPS), smaller tasks, a",
+        "single-AZ micro PostgreSQL and one micro Redis node (no failover: a node failure puts",
+        "the tasks in Redis degraded mode until ElastiCache replaces it).",
         "",
     ]
     return "\n".join(out)

@@ -3,6 +3,7 @@
 #   client --TLS--> API Gateway HTTP API (prod stage, throttling, access logs)
 #            --VPC link--> internal ALB (private subnets, SG: VPC link only)
 #            --> ECS Fargate service, 2+ tasks (private subnets, SG: ALB only)
+#            --> RDS PostgreSQL (5432) and ElastiCache Redis (6379, TLS), SG: tasks only
 #            --NAT--> SerpApi / ESPN
 #
 # Secrets: SSM SecureStrings (KMS) injected with task-definition `secrets`.
@@ -85,20 +86,22 @@ module "alb" {
 }
 
 module "data_stores" {
-  source                  = "./modules/data_stores"
-  name                    = local.name
-  enable_postgres         = var.enable_postgres
-  vpc_id                  = module.network.vpc_id
-  subnet_ids              = module.network.private_subnet_ids
-  tasks_security_group_id = module.security_groups.tasks_security_group_id
-  kms_key_arn             = module.kms.key_arn
-  parameter_prefix        = local.parameter_prefix
-  log_retention_days      = var.log_retention_days
-  db_instance_class       = var.db_instance_class
-  db_multi_az             = var.db_multi_az
-  db_performance_insights = var.db_performance_insights
-  db_deletion_protection  = var.db_deletion_protection
-  db_credentials_version  = var.db_credentials_version
+  source                    = "./modules/data_stores"
+  name                      = local.name
+  vpc_id                    = module.network.vpc_id
+  subnet_ids                = module.network.private_subnet_ids
+  tasks_security_group_id   = module.security_groups.tasks_security_group_id
+  kms_key_arn               = module.kms.key_arn
+  parameter_prefix          = local.parameter_prefix
+  log_retention_days        = var.log_retention_days
+  db_instance_class         = var.db_instance_class
+  db_multi_az               = var.db_multi_az
+  db_performance_insights   = var.db_performance_insights
+  db_deletion_protection    = var.db_deletion_protection
+  db_credentials_version    = var.db_credentials_version
+  redis_node_type           = var.redis_node_type
+  redis_num_cache_clusters  = var.redis_num_cache_clusters
+  redis_credentials_version = var.redis_credentials_version
 }
 
 module "ecs_service" {
@@ -125,6 +128,7 @@ module "ecs_service" {
   sports_api_key_parameter_arn = module.secrets.sports_api_key_parameter_arn
   admin_token_parameter_arn    = module.secrets.admin_token_parameter_arn
   database_url_parameter_arn   = module.data_stores.database_url_parameter_arn
+  redis_url_parameter_arn      = module.data_stores.redis_url_parameter_arn
   trusted_proxy_cidrs          = [module.network.vpc_cidr]
   extra_environment            = local.extra_environment
   release_parameter_name       = "${local.parameter_prefix}/release/task-definition-arn"

@@ -218,9 +218,9 @@ variable "extra_environment" {
 
   validation {
     condition = length(setintersection(keys(var.extra_environment), [
-      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_DATABASE_URL",
+      "SPORTS_API_KEY", "SPORTSGATE_ADMIN_TOKEN", "SPORTSGATE_DATABASE_URL", "SPORTSGATE_REDIS_URL",
     ])) == 0
-    error_message = "Secrets must not be passed as plain environment: use sports_api_key/admin_token (SSM) or the data stores."
+    error_message = "Secrets must not be passed as plain environment: use sports_api_key/admin_token (SSM); the data-store URLs are generated into SSM."
   }
 }
 
@@ -369,13 +369,10 @@ variable "rate_limit_log_pattern" {
   default     = "{ ($.status = 429) || ($.fields.status = 429) }"
 }
 
-# --- Optional data stores ---------------------------------------------------------
-
-variable "enable_postgres" {
-  description = "Create RDS PostgreSQL and inject SPORTSGATE_DATABASE_URL (shared API keys and usage across tasks)."
-  type        = bool
-  default     = false
-}
+# --- Shared state (always on: 2+ tasks must share keys, usage and limits) --------
+# There is no enable switch: every task reads SPORTSGATE_DATABASE_URL (RDS) and
+# SPORTSGATE_REDIS_URL (ElastiCache) from SSM. A per-task SQLite file would give each
+# task its own keys and quotas (deploy/README.md, "Shared state").
 
 variable "db_instance_class" {
   description = "RDS instance class."
@@ -403,6 +400,29 @@ variable "db_deletion_protection" {
 
 variable "db_credentials_version" {
   description = "Bump to rotate the PostgreSQL password (and rewrite SPORTSGATE_DATABASE_URL)."
+  type        = number
+  default     = 1
+}
+
+variable "redis_node_type" {
+  description = "ElastiCache node type."
+  type        = string
+  default     = "cache.t4g.small"
+}
+
+variable "redis_num_cache_clusters" {
+  description = "Redis nodes: 2 or more = primary plus replicas with automatic failover across AZs (default); 1 = one node (low_cost example: a node failure means Redis degraded mode until it is replaced)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.redis_num_cache_clusters >= 1 && var.redis_num_cache_clusters <= 6
+    error_message = "redis_num_cache_clusters must be between 1 and 6."
+  }
+}
+
+variable "redis_credentials_version" {
+  description = "Bump to rotate the Redis AUTH token (and rewrite SPORTSGATE_REDIS_URL)."
   type        = number
   default     = 1
 }

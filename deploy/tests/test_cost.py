@@ -46,3 +46,8 @@ def test_profiles_match_the_terraform_and_the_examples(tf: Config) -> None:
         assert doc["cost_profile"] == name
         assert doc["task_cpu"] == profile["task_vcpu"] * 1024 and doc["task_memory"] == profile["task_gb"] * 1024
         assert doc.get("min_capacity", 2) == estimate.TASKS
+        # The data stores the example sizes (the root variables' defaults where it is silent).
+        for key in ("db_instance_class", "db_multi_az", "redis_node_type", "redis_num_cache_clusters"):
+            assert doc.get(key, tf.variables["."][key]["default"]) == profile[key], (name, key)
+    (db,) = tf.of_type("aws_db_instance")
+    assert db.body["allocated_storage"] == estimate.DB_STORAGE_GB

@@ -230,11 +230,8 @@ def test_secrets_come_from_ssm_not_environment(tf: Config) -> None:
         assert env_entries, f"{td.address}: environment is empty/unreadable"
         env_names = {e.get("name") for e in env_entries}
         assert not env_names & SECRET_ENV_NAMES, f"secrets in environment: {env_names & SECRET_ENV_NAMES}"
-        assert "SPORTSGATE_REDIS_URL" not in env_names
-        for entry in env_entries:
-            if entry.get("name") == "SPORTSGATE_DATABASE_URL":
-                value = entry.get("value", "")
-                assert "sqlite://" in value and "@" not in value, "only a credential-free SQLite URL may be plain env"
+        # The shared stores' URLs are secrets only: no plain (e.g. per-task SQLite) fallback.
+        assert not env_names & CREDENTIAL_URL_NAMES, f"plain env: {env_names & CREDENTIAL_URL_NAMES}"
         # No secret name hides anywhere in the raw environment expression either.
         raw_env = json.dumps(tf.resolve(td.module, cdef.get("environment")))
         for name in SECRET_ENV_NAMES:
@@ -381,13 +378,34 @@ def test_task_role_has_no_permissions(tf: Config) -> None:
 
 
 def test_data_stores_are_encrypted_and_private(tf: Config) -> None:
-    assert not tf.of_type("aws_elasticache_replication_group"), "sportsgate reads no Redis URL yet"
     (db,) = tf.of_type("aws_db_instance")
     assert db.body["storage_encrypted"] is True and db.body.get("kms_key_id")
     assert db.body["publicly_accessible"] is False
     assert db.body.get("iam_database_authentication_enabled") is True or "password_wo" in db.body
     assert "password" not in db.body, "use password_wo (write-only) so the password stays out of state"
-    assert tf.variables["."]["enable_postgres"]["default"] is False
+    (redis,) = tf.of_type("aws_elasticache_replication_group")
+    assert redis.body["at_rest_encryption_enabled"] is True and redis.body.get("kms_key_id")
+    assert redis.body["transit_encryption_enabled"] is True and redis.body["transit_encryption_mode"] == "required"
+    assert "auth_token" not in redis.body, "use auth_token_wo (write-only) so the token stays out of state"
+    assert redis.body["auth_token_wo"].startswith("${ephemeral.random_password.")
+    # Both stores always exist (no count/for_each switch): 2+ tasks cannot run on per-task SQLite.
+    for store in (db, redis):
+        assert "count" not in store.body and "for_each" not in store.body, f"{store.address} must not be optional"
+    assert not {"enable_postgres", "enable_redis"} & set(tf.variables["."]), "shared state must not be switchable off"
+    assert tf.variables["."]["min_capacity"]["default"] >= 2
+
+
+def test_store_urls_use_tls_and_the_same_write_only_credentials(tf: Config) -> None:
+    params = {p.name: p.body for p in tf.of_type("aws_ssm_parameter") if p.module == "modules/data_stores"}
+    redis_url, db_url = params["redis_url"]["value_wo"], params["database_url"]["value_wo"]
+    assert redis_url.startswith("rediss://:${ephemeral.random_password.redis_auth.result}@"), redis_url
+    assert db_url.startswith("postgres://sportsgate:${ephemeral.random_password.postgres.result}@"), db_url
+    assert db_url.endswith("?sslmode=require")
+    (redis,) = tf.of_type("aws_elasticache_replication_group")
+    (db,) = tf.of_type("aws_db_instance")
+    # The URL is rewritten whenever the credential rotates (same version variable).
+    assert params["redis_url"]["value_wo_version"] == redis.body["auth_token_wo_version"]
+    assert params["database_url"]["value_wo_version"] == db.body["password_wo_version"]
 
 
 def test_alarm_topic_is_encrypted_and_alarms_exist(tf: Config) -> None:
@@ -439,7 +457,7 @@ def test_dockerfile_healthcheck_is_exec_form() -> None:
 
 def test_compose_publishes_only_the_load_balancer(compose: dict) -> None:
     services = compose.get("services", {})
-    assert {"lb", "sportsgate", "postgres"} <= set(services), set(services)
+    assert {"lb", "sportsgate", "postgres", "redis"} <= set(services), set(services)
     published = {name for name, svc in services.items() if svc.get("ports")}
     assert published == {"lb"}, f"only the load balancer may publish ports, found {published}"
     for name, svc in services.items():
@@ -457,6 +475,11 @@ def test_compose_services_have_healthchecks_and_ordering(compose: dict) -> None:
     assert app["healthcheck"]["test"][-1] == "healthcheck"
     assert app.get("deploy", {}).get("replicas", 1) >= 2, "run at least two replicas"
     assert app["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    # The replicas reach redis by its service name, on the internal network only.
+    assert app["environment"]["SPORTSGATE_REDIS_URL"] == "redis://redis:6379"
+    assert services["redis"]["networks"] == ["backend"] and services["postgres"]["networks"] == ["backend"]
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert services["lb"]["depends_on"]["sportsgate"]["condition"] == "service_healthy"
 
 

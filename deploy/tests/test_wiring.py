@@ -20,6 +20,8 @@ from conftest import http_status
 from tfmodel import _OPTIONS, COMPOSE, ROOT, TF_DIR, Config, as_list, container_definitions, dockerfile_instructions
 
 CONTAINER_PORT = 8080
+# The no-Docker recipe (three replicas behind nginx on loopback).
+LOCAL_SCRIPT = ROOT / "deploy" / "local" / "run-replicas.sh"
 # Operations endpoints: probed and scraped inside the VPC, never routed publicly.
 PRIVATE_PATHS = {"/metrics", "/readyz"}
 # Set for the container but read by the OS layer, not sportsgate's config: SQLite and
@@ -119,6 +121,7 @@ def test_security_group_graph_is_exactly_the_request_path(tf: Config) -> None:
         ("security_groups/vpc_link", "security_groups/alb", listener),
         ("security_groups/alb", "security_groups/tasks", CONTAINER_PORT),
         ("security_groups/tasks", "data_stores/postgres", 5432),
+        ("security_groups/tasks", "data_stores/redis", 6379),
     }
     assert ingress == expected, f"ingress edges: {sorted(ingress, key=str)}"
     # Each hop is opened on both ends (egress of the caller, ingress of the callee).
@@ -145,6 +148,7 @@ def test_every_secret_arn_points_at_the_parameter_named_like_its_variable(tf: Co
         "SPORTS_API_KEY",
         "SPORTSGATE_ADMIN_TOKEN",
         "SPORTSGATE_DATABASE_URL",
+        "SPORTSGATE_REDIS_URL",
     }
     ecs_call = tf.call_of("modules/ecs_service").body
     for secret in secrets:
@@ -181,8 +185,13 @@ def _task_env_names(tf: Config) -> set[str]:
 def test_every_variable_the_deployment_sets_is_read_by_the_binary(tf: Config, compose: dict, env_names: set[str]) -> None:
     task = _task_env_names(tf)
     assert {"SPORTSGATE_LISTEN", "SPORTS_API_KEY", "SPORTSGATE_SERPAPI_MONTHLY_BUDGET", "SPORTSGATE_TTL_LIVE"} <= task
+    shared = {"SPORTSGATE_DATABASE_URL", "SPORTSGATE_REDIS_URL"}
+    assert shared <= task, "every task must reach the shared PostgreSQL and Redis"
     app = compose["services"]["sportsgate"]
     compose_env = set(app.get("environment", {}))
+    assert shared <= compose_env, "compose's replicas must share its postgres and redis"
+    local_script = set(re.findall(r"\b(SPORTS[A-Z0-9_]*)=", LOCAL_SCRIPT.read_text(encoding="utf-8")))
+    assert shared <= local_script, "the no-Docker replicas must share PostgreSQL and Redis"
     example = (ROOT / "deploy" / "compose" / "env.example").read_text(encoding="utf-8")
     # .env is the app's env_file: every SPORTS* name it documents reaches the binary.
     # Names compose.yaml interpolates (e.g. the LB's published port) are compose's own.
@@ -196,6 +205,7 @@ def test_every_variable_the_deployment_sets_is_read_by_the_binary(tf: Config, co
         ("compose.yaml", compose_env),
         ("deploy/compose/env.example", env_file),
         ("Dockerfile", docker_env),
+        ("deploy/local/run-replicas.sh", local_script),
     ):
         assert names, f"nothing found in {origin}"
         unread = names - env_names - PROCESS_ENV

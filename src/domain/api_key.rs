@@ -168,12 +168,9 @@ pub fn parse_token(token: &str) -> Option<(KeyId, &str)> {
 
 /// Name rules for keys: 1 to 64 printable characters.
 pub fn validate_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        Err("name must be 1 to 64 printable characters".into())
-    } else {
-        Ok(name.to_owned())
-    }
+    super::text::label(name)
+        .map(str::to_owned)
+        .map_err(|rule| format!("name {rule}"))
 }
 
 #[cfg(test)]

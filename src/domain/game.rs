@@ -42,7 +42,8 @@ impl GameStatus {
         }
     }
 
-    /// Parses a `status=` filter value; only the filterable statuses are accepted.
+    /// Parses a `status=` filter value; only the filterable statuses are accepted (in any
+    /// case, like every enumerated value).
     pub fn parse_filter(value: &str) -> Option<Self> {
         Self::FILTERABLE
             .into_iter()

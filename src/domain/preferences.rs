@@ -12,8 +12,10 @@ const MAX_ITEMS: usize = 50;
 pub struct Preferences {
     /// League ids from `/v1/leagues`.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub favourite_leagues: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub favourite_teams: Vec<FavouriteTeam>,
 }
 
@@ -22,6 +24,7 @@ pub struct Preferences {
 pub struct FavouriteTeam {
     pub league: String,
     /// Team as the `team=` filter takes it (`KC`, `chiefs`); saved as the team's full name.
+    #[schema(schema_with = super::text::label_schema)]
     pub team: String,
 }
 
@@ -76,12 +79,8 @@ impl Preferences {
                     ),
                 ));
             }
-            let name = team.team.trim();
-            if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-                return Err((
-                    "favourite_teams".into(),
-                    "team must be 1 to 64 printable characters".into(),
-                ));
+            if let Err(rule) = super::text::label(&team.team) {
+                return Err(("favourite_teams".into(), format!("team {rule}")));
             }
         }
         Ok(())

@@ -31,29 +31,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ValidQuery<T> 
     }
 }
 
-/// `Json<T>` whose rejections (malformed JSON, wrong types, unknown fields, missing
-/// content type, oversized body) are problem+json with the fitting 4xx status.
+/// `Json<T>` for a JSON object body, whose rejections (malformed JSON, not an object, wrong
+/// types, unknown fields, missing content type, oversized body) are problem+json with the
+/// fitting 4xx status.
 pub struct ValidJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ValidJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
+        let bad = |detail: String| ApiError::InvalidBody {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            detail,
+        };
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(value)) => value,
             Err(rejection) => {
-                let status = match rejection.status() {
-                    // Well-formed JSON of the wrong shape is a plain bad request here.
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY => axum::http::StatusCode::BAD_REQUEST,
-                    other => other,
-                };
-                Err(ApiError::InvalidBody {
-                    status,
-                    // serde may quote what was sent (an unknown field's name): bounded.
+                return Err(ApiError::InvalidBody {
+                    status: rejection.status(),
                     detail: crate::http::problem::shorten(&rejection.body_text(), 400),
-                })
+                });
             }
+        };
+        // serde would also read a struct from an array, by position: `[]` or `["x"]` are no
+        // request bodies this API documents.
+        if !value.is_object() {
+            return Err(bad("The body must be a JSON object.".into()));
         }
+        T::deserialize(value)
+            .map(Self)
+            // serde may quote what was sent (an unknown field's name): bounded.
+            .map_err(|e| {
+                bad(crate::http::problem::shorten(
+                    &format!("Failed to deserialize the JSON body into the target type: {e}"),
+                    400,
+                ))
+            })
     }
 }
 
@@ -62,3 +75,18 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}
+
+/// `Path<T>` whose rejection (a segment that is not UTF-8 once percent-decoded) is a 400
+/// problem like every other bad parameter, not axum's plain-text answer.
+pub struct ValidPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ValidPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_| ApiError::invalid("path", "A path segment is not valid UTF-8 once percent-decoded."))
+    }
+}

@@ -1,15 +1,21 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations; `live.rs` adds what
+//! only the running configuration knows.
+
+pub mod edge;
+pub mod live;
+pub mod responses;
+pub mod schemas;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, favourites, games, health, leagues, legacy, me, pages, standings, stats, teams};
+use super::routes::{admin, docs, favourites, games, health, leagues, legacy, me, pages, standings, stats, teams};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "sportsgate",
-        description = "Normalized schedules, live scores, standings and teams for many leagues, cached in front of SerpApi and ESPN, with API keys, usage plans (rate, burst, quota) and usage accounting built in. Send a key in `x-api-key` or `Authorization: Bearer`; without one the anonymous plan applies per client IP. Every limited response carries `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`; a 429 carries `Retry-After` and a problem `type` of `/problems/rate-limited` (slow down) or `/problems/quota-exceeded` (wait for the reset). Errors are RFC 9457 problem+json.",
+        description = "Normalized schedules, live scores, standings and teams for many leagues, cached in front of SerpApi and ESPN, with API keys, usage plans (rate, burst, quota) and usage accounting built in. Send a key in `x-api-key` or `Authorization: Bearer`; without one the anonymous plan applies per client IP, and a key that is sent but invalid, revoked or expired is refused (401), never served as anonymous. Every limited response carries `RateLimit-Policy`, `RateLimit` and `X-RateLimit-*`; a 429 carries `Retry-After` and a problem `type` of `/problems/rate-limited` (slow down) or `/problems/quota-exceeded` (wait for the reset). Errors are RFC 9457 problem+json.",
         license(name = "MIT")
     ),
     paths(
@@ -36,6 +42,10 @@ use super::routes::{admin, favourites, games, health, leagues, legacy, me, pages
         health::metrics,
         pages::scoreboard,
         pages::admin_dashboard,
+        docs::openapi_json,
+        docs::docs_redirect,
+        docs::docs_index,
+        docs::docs_asset,
     ),
     modifiers(&Security),
     tags(
@@ -48,6 +58,7 @@ use super::routes::{admin, favourites, games, health, leagues, legacy, me, pages
         (name = "admin", description = "Key management, usage and cache (admin token; off unless SPORTSGATE_ADMIN_TOKEN is set)"),
         (name = "operations", description = "Health and metrics"),
         (name = "pages", description = "Web pages: the scoreboard and the admin dashboard"),
+        (name = "docs", description = "This document and the interactive docs"),
     )
 )]
 pub struct ApiDoc;
@@ -61,9 +72,16 @@ impl Modify for Security {
             "api_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-api-key"))),
         );
-        components.add_security_scheme(
-            "admin_token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
+        let bearer = |what: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(format!("{what} as a bearer token")))
+                    .build(),
+            )
+        };
+        components.add_security_scheme("bearer_key", bearer("An API key"));
+        components.add_security_scheme("metrics_token", bearer("SPORTSGATE_METRICS_TOKEN (only when set)"));
+        components.add_security_scheme("admin_token", bearer("SPORTSGATE_ADMIN_TOKEN"));
     }
 }

@@ -70,6 +70,8 @@ pub enum ApiError {
     InvalidBody { status: StatusCode, detail: String },
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The request as a whole outlived the server's request deadline.
     #[error("request deadline exceeded")]
     RequestTimeout(std::time::Duration),
@@ -198,6 +200,10 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 p(StatusCode::NOT_FOUND, "not-found", "Not found", detail.clone()),
             ),
+            Self::Conflict(detail) => (
+                StatusCode::CONFLICT,
+                p(StatusCode::CONFLICT, "conflict", "Conflict", detail.clone()),
+            ),
             Self::RequestTimeout(deadline) => (
                 StatusCode::GATEWAY_TIMEOUT,
                 p(
@@ -323,10 +329,7 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Conflict(what) => Self::InvalidBody {
-                status: StatusCode::CONFLICT,
-                detail: format!("{what} already exists"),
-            },
+            StoreError::Conflict(what) => Self::Conflict(format!("{what} already exists")),
             other => Self::StoreUnavailable(other.to_string()),
         }
     }
@@ -354,6 +357,10 @@ impl From<KeyError> for ApiError {
             },
             KeyError::NotFound(id) => Self::NotFound(format!(
                 "There is no key {:?}.",
+                id.chars().take(40).collect::<String>()
+            )),
+            KeyError::Revoked(id) => Self::Conflict(format!(
+                "The key {:?} is revoked; revocation is final.",
                 id.chars().take(40).collect::<String>()
             )),
             KeyError::Store(e) => e.into(),

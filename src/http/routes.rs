@@ -22,32 +22,8 @@ use bytes::Bytes;
 use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, League};
 use crate::http::cached::respond;
-use crate::http::problem::{ApiError, Problem};
+use crate::http::problem::ApiError;
 use crate::providers::{DataKind, UpstreamQuery};
-
-/// The upstream failures every data route can answer with when nothing is cached.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)] // documentation only: the responses are built by `ApiError`
-pub enum UpstreamFailure {
-    #[response(
-        status = 502,
-        description = "Upstream error and nothing cached",
-        content_type = "application/problem+json"
-    )]
-    BadGateway(Problem),
-    #[response(
-        status = 503,
-        description = "Upstream unavailable (circuit open, budget spent) and nothing cached",
-        content_type = "application/problem+json"
-    )]
-    Unavailable(Problem),
-    #[response(
-        status = 504,
-        description = "Upstream timeout and nothing cached",
-        content_type = "application/problem+json"
-    )]
-    Timeout(Problem),
-}
 
 /// Answers a league-wide `kind` (no date) for the league named in the path.
 async fn serve_league(

@@ -8,6 +8,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::cache::SportsCache;
 use crate::domain::Catalogue;
+use crate::http::openapi::live::LiveDocument;
 use crate::management::Management;
 
 #[derive(Clone, FromRef)]
@@ -17,6 +18,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub management: Arc<Management>,
     pub started: Started,
+    pub openapi: Arc<LiveDocument>,
 }
 
 /// When the process started serving (for `/readyz`'s uptime).

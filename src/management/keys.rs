@@ -34,6 +34,8 @@ pub enum KeyError {
     Invalid { field: &'static str, message: String },
     #[error("no key {0}")]
     NotFound(String),
+    #[error("key {0} is revoked")]
+    Revoked(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -222,11 +224,13 @@ impl KeyRing {
             patch.plan = Some(self.check_plan(plan)?);
         }
         let id = &canonical_id(id);
-        let record = self
-            .store
-            .update_key(id, &patch)
-            .await?
-            .ok_or_else(|| KeyError::NotFound(id.to_owned()))?;
+        let Some(record) = self.store.update_key(id, &patch).await? else {
+            // Revocation is final: a revoked key cannot be renamed, re-planned or revived.
+            return Err(match self.store.find_key(id).await? {
+                Some(_) => KeyError::Revoked(id.to_owned()),
+                None => KeyError::NotFound(id.to_owned()),
+            });
+        };
         // Effective at once on this replica; the others see it at their next sync.
         self.remember(&record);
         self.announce_change().await;

@@ -126,12 +126,13 @@ impl Store for SqlStore {
         rows.iter().map(key_from_row).collect()
     }
 
-    /// One statement (`UPDATE … RETURNING`), so concurrent patches never mix.
+    /// One statement (`UPDATE … RETURNING`), so concurrent patches never mix; a revoked key
+    /// is left as it is.
     async fn update_key(&self, id: &str, patch: &KeyPatch) -> Result<Option<ApiKeyRecord>, StoreError> {
         let sql = format!(
             "UPDATE api_keys SET name = COALESCE($1, name), plan = COALESCE($2, plan), \
              expires_at = CASE WHEN $3 = 1 THEN $4 ELSE expires_at END, version = version + 1 \
-             WHERE id = $5 RETURNING {KEY_COLUMNS}"
+             WHERE id = $5 AND revoked_at IS NULL RETURNING {KEY_COLUMNS}"
         );
         let row = sqlx::query(&sql)
             .bind(patch.name.as_deref())

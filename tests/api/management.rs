@@ -767,6 +767,9 @@ async fn bad_key_creation_requests_get_400_or_413_problems_and_write_nothing() {
             None,
         ),
         ("wrong type", post_json(json!({ "name": 5, "plan": "free" })), 400, None),
+        // serde alone would read a struct from an array, field by field.
+        ("array body", post_json(json!(["x", "free"])), 400, None),
+        ("null plan", post_json(json!({ "name": "x", "plan": null })), 400, None),
         (
             "expiry in the past",
             post_json(json!({ "name": "x", "expires_at": past })),
@@ -829,6 +832,31 @@ async fn patching_a_key_plan_takes_effect_on_its_next_request_without_a_restart(
     assert_eq!(number_header(&after, "x-ratelimit-limit"), 100);
     let me = json_of(get_as(&app, "/v1/me", &key.token).await, StatusCode::OK).await;
     assert_eq!(me["plan"]["name"], "pro");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_revoked_key_cannot_be_patched_back_to_life_and_says_409() {
+    let app = app_with_admin().spawn().await;
+    let key = create_key(&app, "doomed", "free").await;
+    let path = format!("/admin/v1/keys/{}", key.id);
+    let revoked = admin(&app, Method::DELETE, &path).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let patched = admin(&app, Method::PATCH, &path)
+        .json(&json!({ "plan": "pro", "name": "revived" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(patched, 409).await["type"], "/problems/conflict");
+    let listed = key_in(&list_keys(&app).await, &key.id).clone();
+    assert_eq!(
+        (listed["plan"].as_str(), listed["name"].as_str()),
+        (Some("free"), Some("doomed"))
+    );
+    assert_eq!(
+        get_as(&app, "/v1/leagues", &key.token).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     app.stop().await;
 }
 
@@ -953,6 +981,20 @@ async fn admin_usage_counts_requests_per_key_per_day_per_route() {
         "?key= filters to one key: {only_a}"
     );
     assert_eq!(rows_of(&only_a, &format!("key:{}", a.id)), expected_a);
+
+    // Day bounds: a range that ends before it starts selects nothing; a malformed day is a 400.
+    let backwards = admin(&app, Method::GET, "/admin/v1/usage?from=2026-02-01&to=2026-01-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_of(backwards, StatusCode::OK).await["rows"], json!([]));
+    for bad in ["from=2026-1-01", "to=%2B2026-01-01", "limit=0"] {
+        let response = admin(&app, Method::GET, &format!("/admin/v1/usage?{bad}"))
+            .send()
+            .await
+            .unwrap();
+        problem(response, 400).await;
+    }
     app.stop().await;
 }
 
@@ -1094,6 +1136,7 @@ async fn preferences_start_empty_save_valid_input_and_keep_it_through_every_bad_
             400,
         ),
         ("malformed JSON", raw("{\"favourite_leagues\": ["), 400),
+        ("an array, not an object", put(&key.token).json(&json!([])), 400),
         (
             "team of no team",
             put(&key.token).json(&json!({ "favourite_teams": [{ "league": "nfl", "team": "zzzz" }] })),

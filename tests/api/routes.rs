@@ -348,15 +348,29 @@ async fn bad_filter_values_are_400_problems_naming_the_parameter() {
         ("date=%2B262143-12-31", "date"),
         ("date=1066-10-14", "date"),
         ("date=2999-01-01", "date"),
+        ("date=%202022-11-20", "date"),
+        ("date=2022-11-5", "date"),
         ("status=halftime", "status"),
         ("colour=red", "colour"),
         ("team=", "team"),
+        ("team=%20%20", "team"),
+        ("team=a%00b", "team"),
     ] {
         let response = app.get(&format!("/v1/leagues/nfl/games?{query}")).await;
         let body = problem(response, 400).await;
         assert_eq!(body["parameter"], parameter, "?{query}: {body}");
     }
     assert_eq!(app.espn_calls().await, 0, "bad input never reaches the upstream");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_path_segment_that_is_not_utf8_is_a_400_problem_not_plain_text() {
+    let app = spawn_app().await;
+    for route in ["/v1/leagues/%FF/games", "/v1/leagues/%C3/teams", "/docs/%FF"] {
+        let body = problem(app.get(route).await, 400).await;
+        assert_eq!(body["parameter"], "path", "{route}: {body}");
+    }
     app.stop().await;
 }
 

@@ -4,16 +4,19 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::cache::SportsCache;
 use crate::domain::api_key::KeyView;
-use crate::http::extract::{NoParams, ValidJson, ValidQuery};
+use crate::domain::calendar;
+use crate::http::extract::{NoParams, ValidJson, ValidPath, ValidQuery};
+use crate::http::openapi::responses::{AdminRefusal, BodyRejection, StoreFailure};
+use crate::http::openapi::schemas;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::routes::me::PlanView;
 use crate::management::Management;
@@ -23,9 +26,15 @@ use crate::store::{KeyPatch, UsageFilter, UsageRow};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateKeyRequest {
+    #[schema(schema_with = schemas::label)]
     pub name: String,
     /// Plan name; default `free`.
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = String)]
     pub plan: Option<String>,
+    /// When the key stops working (RFC 3339, in the future); null or absent: never.
+    #[serde(default, deserialize_with = "instant")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
@@ -36,20 +45,40 @@ pub struct CreatedKey {
     pub token: String,
 }
 
+/// Absent fields are left as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchKeyRequest {
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(schema_with = schemas::label)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
+    #[schema(value_type = String)]
     pub plan: Option<String>,
-    /// A time sets the expiry; `null` removes it; absent leaves it.
-    #[serde(default, deserialize_with = "present")]
+    /// A time (RFC 3339, in the future) sets the expiry; `null` removes it.
+    #[serde(default, deserialize_with = "present_instant")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
+/// A field that may be absent (None) but not null.
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// An RFC 3339 instant, parsed as strictly as the document states it; null is None.
+fn instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|s| {
+            calendar::parse_instant(&s)
+                .ok_or_else(|| serde::de::Error::custom("expires_at must be an RFC 3339 date-time"))
+        })
+        .transpose()
+}
+
 /// Tells an explicit `null` (Some(None)) from an absent field (None).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
+fn present_instant<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<DateTime<Utc>>>, D::Error> {
+    instant(d).map(Some)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,7 +88,7 @@ pub struct KeysResponse {
 
 /// List keys (never their secrets).
 #[utoipa::path(get, path = "/admin/v1/keys", tag = "admin", security(("admin_token" = [])),
-    responses((status = 200, body = KeysResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = KeysResponse), AdminRefusal, StoreFailure))]
 pub async fn list_keys(
     State(management): State<Arc<Management>>,
     ValidQuery(_none): ValidQuery<NoParams>,
@@ -74,8 +103,10 @@ pub async fn list_keys(
 #[utoipa::path(post, path = "/admin/v1/keys", tag = "admin", security(("admin_token" = [])), request_body = CreateKeyRequest,
     responses(
         (status = 201, body = CreatedKey),
-        (status = 400, description = "Bad name, unknown plan, past expiry, malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, unknown field, wrong type, bad name, unknown plan or past expiry", body = Problem, content_type = "application/problem+json"),
+        AdminRefusal,
+        BodyRejection,
+        StoreFailure,
     ))]
 pub async fn create_key(
     State(management): State<Arc<Management>>,
@@ -95,17 +126,22 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Change a key's name, plan or expiry (effective within a second).
+/// Change a key's name, plan or expiry (effective within a second); a revoked key stays as
+/// it is.
 #[utoipa::path(patch, path = "/admin/v1/keys/{id}", tag = "admin", security(("admin_token" = [])), request_body = PatchKeyRequest,
-    params(("id" = String, Path, description = "Key id")),
+    params(("id" = String, Path, description = "Key id: 12 lower-case letters or digits", pattern = "^[a-z0-9]{12}$", example = "k3y1d0000000")),
     responses(
         (status = 200, body = KeyView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, unknown field, wrong type, bad name, unknown plan or past expiry", body = Problem, content_type = "application/problem+json"),
+        AdminRefusal,
+        (status = 404, description = "No such key (or the admin API is off)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The key is revoked (revocation is final)", body = Problem, content_type = "application/problem+json"),
+        BodyRejection,
+        StoreFailure,
     ))]
 pub async fn patch_key(
     State(management): State<Arc<Management>>,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(body): ValidJson<PatchKeyRequest>,
 ) -> Result<Json<KeyView>, ApiError> {
@@ -123,11 +159,16 @@ pub async fn patch_key(
 
 /// Revoke a key (effective at once on this replica, within a second on others).
 #[utoipa::path(delete, path = "/admin/v1/keys/{id}", tag = "admin", security(("admin_token" = [])),
-    params(("id" = String, Path, description = "Key id")),
-    responses((status = 204, description = "Revoked"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(("id" = String, Path, description = "Key id: 12 lower-case letters or digits", pattern = "^[a-z0-9]{12}$", example = "k3y1d0000000")),
+    responses(
+        (status = 204, description = "Revoked"),
+        AdminRefusal,
+        (status = 404, description = "No such key (or the admin API is off)", body = Problem, content_type = "application/problem+json"),
+        StoreFailure,
+    ))]
 pub async fn revoke_key(
     State(management): State<Arc<Management>>,
-    Path(id): Path<String>,
+    ValidPath(id): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Result<StatusCode, ApiError> {
     management.keys.revoke(&id).await?;
@@ -141,10 +182,13 @@ pub struct UsageParams {
     /// A key id, or a subject (`key:<id>`, `ip:<address>`).
     pub key: Option<String>,
     /// First day (UTC), `YYYY-MM-DD`.
-    pub from: Option<NaiveDate>,
-    /// Last day (UTC), inclusive.
-    pub to: Option<NaiveDate>,
-    /// At most this many rows (default 1000, at most 10000).
+    #[param(schema_with = schemas::date)]
+    pub from: Option<String>,
+    /// Last day (UTC), inclusive; a `to` before `from` selects nothing.
+    #[param(schema_with = schemas::date)]
+    pub to: Option<String>,
+    /// At most this many rows (default 1000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<u32>,
 }
 
@@ -155,7 +199,12 @@ pub struct UsageResponse {
 
 /// Usage per subject, day and route, newest day first.
 #[utoipa::path(get, path = "/admin/v1/usage", tag = "admin", security(("admin_token" = [])), params(UsageParams),
-    responses((status = 200, body = UsageResponse), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses(
+        (status = 200, body = UsageResponse),
+        (status = 400, description = "Bad or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        AdminRefusal,
+        StoreFailure,
+    ))]
 pub async fn get_usage(
     State(management): State<Arc<Management>>,
     ValidQuery(params): ValidQuery<UsageParams>,
@@ -164,10 +213,18 @@ pub async fn get_usage(
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::invalid("limit", "limit must be 1 to 10000"));
     }
-    if let (Some(from), Some(to)) = (params.from, params.to)
+    let day = |name: &str, value: Option<String>| {
+        value
+            .map(|v| {
+                calendar::parse_date(&v).ok_or_else(|| ApiError::invalid(name, format!("{name} must be YYYY-MM-DD")))
+            })
+            .transpose()
+    };
+    let (from, to) = (day("from", params.from)?, day("to", params.to)?);
+    if let (Some(from), Some(to)) = (from, to)
         && from > to
     {
-        return Err(ApiError::invalid("from", "from must not be after to"));
+        return Ok(Json(UsageResponse { rows: Vec::new() }));
     }
     // Key ids, like every id, in any case; an `ip:` subject is an address, kept as given.
     let subject = params.key.map(|k| match k.split_once(':') {
@@ -179,8 +236,8 @@ pub async fn get_usage(
         .usage
         .rows(&UsageFilter {
             subject,
-            from: params.from,
-            to: params.to,
+            from,
+            to,
             limit,
         })
         .await?;
@@ -206,7 +263,7 @@ pub async fn list_plans(State(management): State<Arc<Management>>) -> Json<Plans
 
 /// Purge the response cache: the next request of every kind goes upstream.
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
-    responses((status = 204, description = "Purged")))]
+    responses((status = 204, description = "Purged"), AdminRefusal))]
 pub async fn purge_cache(State(cache): State<SportsCache>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
     cache.purge().await;
     StatusCode::NO_CONTENT

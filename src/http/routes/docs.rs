@@ -1,16 +1,16 @@
 //! `/openapi.json` and the interactive docs at `/docs`: Swagger UI served from the binary
 //! (`assets/swagger-ui/`, no CDN), so the docs work offline.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-use axum::extract::Path;
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
-use utoipa::OpenApi;
 
-use crate::http::openapi::ApiDoc;
-use crate::http::problem::ApiError;
+use crate::http::extract::ValidPath;
+use crate::http::openapi::live::LiveDocument;
+use crate::http::problem::{ApiError, Problem};
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
@@ -50,31 +50,35 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// The OpenAPI 3.1 document of every route.
-pub async fn openapi_json() -> Response {
-    static DOC: OnceLock<Bytes> = OnceLock::new();
-    let body = DOC.get_or_init(|| {
-        ApiDoc::openapi()
-            .to_json()
-            .expect("the OpenAPI document serializes")
-            .into()
-    });
+/// The OpenAPI 3.1 document of every route, with this server's leagues, plans and dates.
+#[utoipa::path(get, path = "/openapi.json", tag = "docs",
+    responses((status = 200, description = "This document", content_type = "application/json", body = Object)))]
+pub async fn openapi_json(State(document): State<Arc<LiveDocument>>) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
         ],
-        body.clone(),
+        document.json(chrono::Utc::now().date_naive()),
     )
         .into_response()
 }
 
+/// The interactive docs live at `/docs/`.
+#[utoipa::path(get, path = "/docs", tag = "docs",
+    responses((status = 308, description = "To `/docs/`", headers(("Location" = String)))))]
 pub async fn docs_redirect() -> Redirect {
     Redirect::permanent("/docs/")
 }
 
+/// The interactive docs (Swagger UI, served from the binary: works offline).
+#[utoipa::path(get, path = "/docs/", tag = "docs",
+    responses((status = 200, description = "The docs page", content_type = "text/html", body = String)))]
 pub async fn docs_index() -> Response {
-    docs_asset(Path("index.html".to_owned())).await
+    docs_asset(ValidPath(AssetPath {
+        file: "index.html".to_owned(),
+    }))
+    .await
 }
 
 /// What the docs page may load: its own scripts and styles, the document from this origin.
@@ -82,7 +86,29 @@ pub async fn docs_index() -> Response {
 const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-pub async fn docs_asset(Path(file): Path<String>) -> Response {
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AssetPath {
+    /// One of the docs page's files.
+    #[param(schema_with = asset_names)]
+    file: String,
+}
+
+fn asset_names() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(ASSETS.iter().map(|(name, _, _)| *name)))
+        .build()
+}
+
+/// A file of the docs page.
+#[utoipa::path(get, path = "/docs/{file}", tag = "docs", params(AssetPath),
+    responses(
+        (status = 200, description = "The file", content(
+            (String = "text/html"), (String = "text/javascript"), (String = "text/css"), (Vec<u8> = "image/png"))),
+        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn docs_asset(ValidPath(AssetPath { file }): ValidPath<AssetPath>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, bytes)) => (
             [

@@ -15,13 +15,13 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::UpstreamFailure;
 use crate::cache::SportsCache;
 use crate::domain::preferences::{FavouriteTeam, Preferences};
 use crate::domain::team_match::TeamQuery;
 use crate::domain::time::local_day;
 use crate::domain::{Catalogue, Game, League};
 use crate::http::extract::ValidQuery;
+use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::management::{Caller, Management};
 use crate::providers::{DataKind, Dataset, ProviderError, UpstreamQuery};
@@ -151,9 +151,12 @@ pub async fn resolve_teams(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MyGamesParams {
-    /// How many days from the first one (1 to 7, default 3: today and the next two).
+    /// How many days from the first one (default 3: today and the next two).
+    #[param(minimum = 1, maximum = 7)]
     pub days: Option<u32>,
     /// First day, `YYYY-MM-DD`, read in each league's zone; default: today there.
+    #[serde(default, deserialize_with = "crate::domain::calendar::date_opt")]
+    #[param(schema_with = crate::http::openapi::schemas::date)]
     pub from: Option<NaiveDate>,
 }
 
@@ -216,11 +219,12 @@ fn plan_leagues(catalogue: &Catalogue, prefs: &Preferences) -> Vec<(Arc<League>,
 }
 
 /// Today's and the coming days' games of the caller's favourite leagues and teams.
-#[utoipa::path(get, path = "/v1/me/games", tag = "me", security(("api_key" = [])), params(MyGamesParams),
+#[utoipa::path(get, path = "/v1/me/games", tag = "me", security(("api_key" = []), ("bearer_key" = [])), params(MyGamesParams),
     responses(
         (status = 200, description = "Games of the favourites, each league on its own local days", body = MyGamesResponse),
-        (status = 400, description = "Bad parameter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad or unknown parameter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not available: no configured provider (or replay recording) serves the data a league or day needs", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
         UpstreamFailure,
     ))]
 pub async fn get_my_games(

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
@@ -10,12 +10,15 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{UpstreamFailure, find_league};
+use super::find_league;
 use crate::cache::{Entry, Rendered, SportsCache, View};
 use crate::domain::team_match::TeamQuery;
-use crate::domain::{Catalogue, Game, GameStatus, League, Source};
+use crate::domain::text;
+use crate::domain::{Catalogue, Game, GameStatus, League, Source, calendar};
 use crate::http::cached::respond;
-use crate::http::extract::ValidQuery;
+use crate::http::extract::{ValidPath, ValidQuery};
+use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
+use crate::http::openapi::schemas;
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset, UpstreamQuery};
 
@@ -23,20 +26,26 @@ use crate::providers::{DataKind, Dataset, UpstreamQuery};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct GamesParams {
-    /// Game day in the league's home time zone, `YYYY-MM-DD`. Looked up upstream for that
+    /// Game day in the league's home time zone, `YYYY-MM-DD`, from 1900 to two years ahead
+    /// (the document's `pattern` spells out the years in force). Looked up upstream for that
     /// day (ESPN); a 400 `date-unsupported` problem when no configured provider can.
+    #[param(format = Date)]
     pub date: Option<String>,
     /// Team: exact abbreviation (`KC`), whole words or word starts of the name (`chiefs`,
     /// `kansas city`, `bay`), or a short form of the league's alias data (`NY`, `Man Utd`).
+    #[param(schema_with = schemas::label)]
     pub team: Option<String>,
-    /// One of `scheduled`, `live`, `final` (any case).
+    /// Only games in this state (matched in any case).
+    #[param(schema_with = schemas::status_filter)]
     pub status: Option<String>,
 }
 
-/// The years a `date=` may fall in: from the first season any upstream covers to two
-/// years ahead.
-const EARLIEST_YEAR: i32 = 1900;
-const MAX_YEARS_AHEAD: i32 = 2;
+/// The years a `date=` may fall in, `today` being the server's UTC day: from the first
+/// season any upstream covers to two years ahead (each date is its own upstream call, so
+/// callers are kept to seasons that can exist).
+pub fn filter_years(today: NaiveDate) -> std::ops::RangeInclusive<i32> {
+    1900..=today.year() + 2
+}
 
 /// The validated filters.
 #[derive(Debug, Default)]
@@ -52,15 +61,14 @@ impl GameFilter {
         let date = params
             .date
             .map(|d| {
-                let date = NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                let date = calendar::parse_date(&d).ok_or_else(|| {
                     ApiError::invalid("date", format!("date must be YYYY-MM-DD, got {:?}", truncate(&d)))
                 })?;
-                // Each date is its own upstream call: keep callers to seasons that can exist.
-                let latest = chrono::Utc::now().date_naive().year() + MAX_YEARS_AHEAD;
-                if !(EARLIEST_YEAR..=latest).contains(&date.year()) {
+                let years = filter_years(chrono::Utc::now().date_naive());
+                if !years.contains(&date.year()) {
                     return Err(ApiError::invalid(
                         "date",
-                        format!("date must be between {EARLIEST_YEAR} and {latest}"),
+                        format!("date must be between {} and {}", years.start(), years.end()),
                     ));
                 }
                 Ok(date)
@@ -80,12 +88,9 @@ impl GameFilter {
         let team = params
             .team
             .map(|t| {
-                let t = t.trim().to_owned();
-                if t.is_empty() || t.chars().count() > 64 {
-                    Err(ApiError::invalid("team", "team must be 1 to 64 characters"))
-                } else {
-                    Ok(catalogue.team_query(league, &t))
-                }
+                text::label(&t)
+                    .map(|t| catalogue.team_query(league, t))
+                    .map_err(|rule| ApiError::invalid("team", format!("team {rule}")))
             })
             .transpose()?;
         Ok(Self { date, team, status })
@@ -130,20 +135,21 @@ fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
 }
 
 /// List a league's games.
-#[utoipa::path(get, path = "/v1/leagues/{league}/games", tag = "games",
+#[utoipa::path(get, path = "/v1/leagues/{league}/games", tag = "games", security((), ("api_key" = []), ("bearer_key" = [])),
     params(("league" = String, Path, description = "League id, see /v1/leagues", example = "nfl"), GamesParams),
     responses(
         (status = 200, description = "Games", body = GamesResponse,
             headers(("ETag" = String), ("Cache-Control" = String), ("Age" = u64), ("Cache-Status" = String), ("X-Cache" = String))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "Bad filter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad or unknown query parameter, or `date-unsupported`: no configured provider can look up a day", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown league", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
         UpstreamFailure,
     ))]
 pub async fn list_games(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
-    Path(league): Path<String>,
+    ValidPath(league): ValidPath<String>,
     ValidQuery(params): ValidQuery<GamesParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::cache::SportsCache;
 use crate::domain::ProviderKind;
+use crate::http::problem::Problem;
 use crate::http::state::Started;
 use crate::management::Management;
 use crate::providers::breaker::BreakerState;
@@ -98,8 +99,11 @@ pub async fn readyz(
 }
 
 /// Prometheus metrics in the text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/metrics", tag = "operations", security((), ("metrics_token" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = 401, description = "SPORTSGATE_METRICS_TOKEN is set and the bearer token is missing or wrong", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn metrics(State(handle): State<PrometheusHandle>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::cache::SportsCache;
 use crate::domain::{Catalogue, ProviderKind};
 use crate::http::extract::{NoParams, ValidQuery};
+use crate::http::openapi::responses::GateRefusal;
 use crate::providers::Coverage;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,8 +34,8 @@ pub struct LeaguesResponse {
 }
 
 /// List the leagues sportsgate serves.
-#[utoipa::path(get, path = "/v1/leagues", tag = "leagues",
-    responses((status = 200, description = "The league catalogue", body = LeaguesResponse)))]
+#[utoipa::path(get, path = "/v1/leagues", tag = "leagues", security((), ("api_key" = []), ("bearer_key" = [])),
+    responses((status = 200, description = "The league catalogue", body = LeaguesResponse), GateRefusal))]
 pub async fn list_leagues(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,

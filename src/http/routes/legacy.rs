@@ -13,10 +13,11 @@ use chrono_tz::America::New_York;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{UpstreamFailure, find_league, serve_view};
+use super::{find_league, serve_view};
 use crate::cache::{Entry, SportsCache, View};
 use crate::domain::{Catalogue, Game};
 use crate::http::extract::{NoParams, ValidQuery};
+use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::ApiError;
 use crate::providers::{DataKind, Dataset, UpstreamQuery};
 
@@ -77,10 +78,11 @@ fn render(entry: &Entry) -> Bytes {
 }
 
 /// The NFL schedule in the original `/sports` format.
-#[utoipa::path(get, path = "/sports", tag = "legacy",
+#[utoipa::path(get, path = "/sports", tag = "legacy", security((), ("api_key" = []), ("bearer_key" = [])),
     responses(
         (status = 200, description = "NFL schedule (original format)", body = LegacyResponse),
         (status = 304, description = "Not modified"),
+        GateRefusal,
         UpstreamFailure,
     ))]
 pub async fn get_sports(

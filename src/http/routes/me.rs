@@ -14,6 +14,7 @@ use crate::domain::api_key::KeyView;
 use crate::domain::plan::{Plan, QuotaWindow};
 use crate::domain::preferences::Preferences;
 use crate::http::extract::{NoParams, ValidJson, ValidQuery};
+use crate::http::openapi::responses::{BodyRejection, GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::management::{Caller, Management};
 use crate::store::{HistoryEntry, UsageFilter};
@@ -75,8 +76,8 @@ pub(super) fn require_key(caller: &Caller) -> Result<&str, ApiError> {
 }
 
 /// The caller's key, plan, quota and usage today.
-#[utoipa::path(get, path = "/v1/me", tag = "me", security((), ("api_key" = [])),
-    responses((status = 200, body = MeResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/v1/me", tag = "me", security((), ("api_key" = []), ("bearer_key" = [])),
+    responses((status = 200, body = MeResponse), GateRefusal))]
 pub async fn get_me(
     State(management): State<Arc<Management>>,
     Extension(caller): Extension<Caller>,
@@ -120,8 +121,8 @@ pub async fn get_me(
 }
 
 /// The caller's saved favourites (empty until saved).
-#[utoipa::path(get, path = "/v1/me/preferences", tag = "me", security(("api_key" = [])),
-    responses((status = 200, body = Preferences), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/v1/me/preferences", tag = "me", security(("api_key" = []), ("bearer_key" = [])),
+    responses((status = 200, body = Preferences), GateRefusal))]
 pub async fn get_preferences(
     State(management): State<Arc<Management>>,
     Extension(caller): Extension<Caller>,
@@ -134,13 +135,14 @@ pub async fn get_preferences(
 /// Replaces the caller's favourites. Leagues must exist in the catalogue; each team must name
 /// one team of its league and is saved under that team's full name (`KC` → "Kansas City
 /// Chiefs").
-#[utoipa::path(put, path = "/v1/me/preferences", tag = "me", security(("api_key" = [])), request_body = Preferences,
+#[utoipa::path(put, path = "/v1/me/preferences", tag = "me", security(("api_key" = []), ("bearer_key" = [])), request_body = Preferences,
     responses(
         (status = 200, body = Preferences),
         (status = 400, description = "Malformed JSON, unknown field, wrong type, unknown league, or a team that names no team (or several) of its league", body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        super::UpstreamFailure,
+        (status = 404, description = "Not available: no configured provider (or replay recording) serves the data a favourite team's league needs (its team list)", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
+        BodyRejection,
+        UpstreamFailure,
     ))]
 pub async fn put_preferences(
     State(management): State<Arc<Management>>,
@@ -163,7 +165,8 @@ pub async fn put_preferences(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
-    /// How many entries, newest first (1 to 100, default 20).
+    /// How many entries, newest first (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -173,8 +176,12 @@ pub struct HistoryResponse {
 }
 
 /// The caller's recent queries, newest first (kept for a bounded time and count).
-#[utoipa::path(get, path = "/v1/me/history", tag = "me", security(("api_key" = [])), params(HistoryParams),
-    responses((status = 200, body = HistoryResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(get, path = "/v1/me/history", tag = "me", security(("api_key" = []), ("bearer_key" = [])), params(HistoryParams),
+    responses(
+        (status = 200, body = HistoryResponse),
+        (status = 400, description = "Bad or unknown query parameter", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
+    ))]
 pub async fn get_history(
     State(management): State<Arc<Management>>,
     Extension(caller): Extension<Caller>,

@@ -2,17 +2,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{UpstreamFailure, serve_league};
+use super::serve_league;
 use crate::cache::{Entry, SportsCache};
 use crate::domain::{Catalogue, Source, StandingGroup};
-use crate::http::extract::{NoParams, ValidQuery};
+use crate::http::extract::{NoParams, ValidPath, ValidQuery};
+use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset};
 
@@ -39,18 +40,19 @@ fn render(entry: &Entry) -> Bytes {
 }
 
 /// A league's standings, as groups (conferences, divisions, or one table) of rows.
-#[utoipa::path(get, path = "/v1/leagues/{league}/standings", tag = "standings",
-    params(("league" = String, Path, description = "League id", example = "epl")),
+#[utoipa::path(get, path = "/v1/leagues/{league}/standings", tag = "standings", security((), ("api_key" = []), ("bearer_key" = [])),
+    params(("league" = String, Path, description = "League id, see /v1/leagues", example = "epl")),
     responses(
         (status = 200, description = "Standings", body = StandingsResponse),
         (status = 304, description = "Not modified"),
         (status = 404, description = "Unknown league, or no provider serves standings for it", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
         UpstreamFailure,
     ))]
 pub async fn get_standings(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
-    Path(league): Path<String>,
+    ValidPath(league): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

@@ -2,17 +2,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bytes::Bytes;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{UpstreamFailure, serve_league};
+use super::serve_league;
 use crate::cache::{Entry, SportsCache};
 use crate::domain::{Catalogue, Source, Team};
-use crate::http::extract::{NoParams, ValidQuery};
+use crate::http::extract::{NoParams, ValidPath, ValidQuery};
+use crate::http::openapi::responses::{GateRefusal, UpstreamFailure};
 use crate::http::problem::{ApiError, Problem};
 use crate::providers::{DataKind, Dataset};
 
@@ -39,18 +40,19 @@ fn render(entry: &Entry) -> Bytes {
 }
 
 /// A league's teams.
-#[utoipa::path(get, path = "/v1/leagues/{league}/teams", tag = "teams",
-    params(("league" = String, Path, description = "League id", example = "nfl")),
+#[utoipa::path(get, path = "/v1/leagues/{league}/teams", tag = "teams", security((), ("api_key" = []), ("bearer_key" = [])),
+    params(("league" = String, Path, description = "League id, see /v1/leagues", example = "nfl")),
     responses(
         (status = 200, description = "Teams", body = TeamsResponse),
         (status = 304, description = "Not modified"),
         (status = 404, description = "Unknown league, or no provider serves teams for it", body = Problem, content_type = "application/problem+json"),
+        GateRefusal,
         UpstreamFailure,
     ))]
 pub async fn list_teams(
     State(catalogue): State<Arc<Catalogue>>,
     State(cache): State<SportsCache>,
-    Path(league): Path<String>,
+    ValidPath(league): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

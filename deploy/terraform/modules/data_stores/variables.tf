@@ -3,12 +3,6 @@ variable "name" {
   type        = string
 }
 
-variable "enable_postgres" {
-  description = "Create the RDS PostgreSQL instance."
-  type        = bool
-  default     = false
-}
-
 variable "vpc_id" {
   description = "VPC of the data stores."
   type        = string
@@ -79,4 +73,22 @@ variable "tags" {
   description = "Tags for the data stores."
   type        = map(string)
   default     = {}
+}
+
+variable "redis_node_type" {
+  description = "ElastiCache node type."
+  type        = string
+  default     = "cache.t4g.small"
+}
+
+variable "redis_num_cache_clusters" {
+  description = "Redis nodes: 2+ = a primary with replicas in other AZs and automatic failover; 1 = a single node."
+  type        = number
+  default     = 2
+}
+
+variable "redis_credentials_version" {
+  description = "Bump to rotate the Redis AUTH token and rewrite SPORTSGATE_REDIS_URL."
+  type        = number
+  default     = 1
 }

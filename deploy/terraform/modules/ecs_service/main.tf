@@ -22,19 +22,14 @@ locals {
 
   container_name = "sportsgate"
 
-  required_secrets = [
+  # The two connection URLs carry credentials; every task shares the same PostgreSQL
+  # and Redis, so keys, quotas, limits and the cache are one service's.
+  secrets = [
     { name = "SPORTS_API_KEY", valueFrom = var.sports_api_key_parameter_arn },
     { name = "SPORTSGATE_ADMIN_TOKEN", valueFrom = var.admin_token_parameter_arn },
+    { name = "SPORTSGATE_DATABASE_URL", valueFrom = var.database_url_parameter_arn },
+    { name = "SPORTSGATE_REDIS_URL", valueFrom = var.redis_url_parameter_arn },
   ]
-
-  # Connection URLs with credentials (only when the data stores are enabled).
-  optional_secrets = [
-    for s in [
-      { name = "SPORTSGATE_DATABASE_URL", valueFrom = var.database_url_parameter_arn },
-    ] : s if s.valueFrom != null
-  ]
-
-  secrets = concat(local.required_secrets, local.optional_secrets)
 
   # Every SSM parameter the execution role may read: exactly the ones above.
   secret_parameter_arns = [for s in local.secrets : s.valueFrom]
@@ -50,14 +45,9 @@ locals {
     { name = "TMPDIR", value = "/data" },
   ]
 
-  # Without PostgreSQL each task keeps its own SQLite file on its /data volume.
-  sqlite_environment = var.database_url_parameter_arn == null ? [
-    { name = "SPORTSGATE_DATABASE_URL", value = "sqlite:///data/sportsgate.db" },
-  ] : []
-
   extra_environment = [for k in sort(keys(var.extra_environment)) : { name = k, value = var.extra_environment[k] }]
 
-  environment = concat(local.base_environment, local.sqlite_environment, local.extra_environment)
+  environment = concat(local.base_environment, local.extra_environment)
 
   container_definitions = [
     {

@@ -118,9 +118,13 @@ variable "admin_token_parameter_arn" {
 }
 
 variable "database_url_parameter_arn" {
-  description = "SSM parameter ARN injected as SPORTSGATE_DATABASE_URL (null = SQLite on the task volume)."
+  description = "SSM parameter ARN injected as SPORTSGATE_DATABASE_URL (the shared PostgreSQL)."
   type        = string
-  default     = null
+}
+
+variable "redis_url_parameter_arn" {
+  description = "SSM parameter ARN injected as SPORTSGATE_REDIS_URL (the shared Redis)."
+  type        = string
 }
 
 variable "trusted_proxy_cidrs" {

@@ -2,7 +2,7 @@
 # ECS tasks (8080). Each hop admits only the security group of the hop before
 # it; there is no CIDR-based ingress and none from 0.0.0.0/0 or ::/0.
 # Task egress: HTTPS to the upstream APIs (through NAT) and the AWS endpoints.
-# Egress to PostgreSQL is added by the data_stores module when enabled.
+# Egress to PostgreSQL (5432) and Redis (6379) is added by the data_stores module.
 
 resource "aws_security_group" "vpc_link" {
   #checkov:skip=CKV2_AWS_5:Attached in a sibling module (module.api_gateway aws_apigatewayv2_vpc_link); checkov's graph does not follow module outputs. deploy/tests asserts the wiring.
