@@ -27,6 +27,7 @@ const MAX_DAYS: u32 = 90;
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// Days of daily usage, ending today (UTC): 1 to 90, default 14.
+    #[param(minimum = 1, maximum = 90)]
     pub days: Option<u32>,
 }
 
