@@ -150,6 +150,9 @@ async fn serve(config: Config) -> ExitCode {
         .lossy(false)
         .finish(stdout);
     logging::init(config.log_format, writer);
+    for name in &config.unknown_env {
+        tracing::warn!(name = %name, "unknown setting ignored: no SPORTSGATE_ variable of that name is read (see `sportsgate config`)");
+    }
     let provider = config.provider;
     let fallback = config.fallback;
     match App::build(config).await {
@@ -278,6 +281,9 @@ async fn check(config: Config) -> ExitCode {
         config.catalogue.ids().len(),
         config.management.plans.names().len()
     );
+    for name in &config.unknown_env {
+        println!("warn  config: {name} is not a setting sportsgate reads (ignored)");
+    }
     let mut failed = false;
     let store = match Management::connect(&config.management).await {
         Ok(m) => {

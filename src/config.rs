@@ -127,6 +127,9 @@ pub struct Config {
     pub management: ManagementSettings,
     pub server: ServerSettings,
     pub metrics: MetricsSettings,
+    /// `SPORTSGATE_*` variables in the environment that no setting reads (a typo, or a
+    /// setting of another version): `serve` and `check` warn about each.
+    pub unknown_env: Vec<String>,
 }
 
 /// API management: store, plans, who may call, and the admin token.
@@ -290,7 +293,9 @@ impl Config {
         if let Some(v) = &flags.provider {
             layers.flags.insert(settings::PROVIDER.env, v.clone());
         }
-        Self::from_layers(&layers)
+        let mut config = Self::from_layers(&layers)?;
+        config.unknown_env = unknown_env_names(&layers.env);
+        Ok(config)
     }
 
     fn from_layers(l: &Layers) -> Result<Self, ConfigError> {
@@ -441,8 +446,23 @@ impl Config {
             management,
             server,
             metrics,
+            unknown_env: Vec::new(),
         })
     }
+}
+
+/// Environment names that look like ours but that nothing reads, sorted. The test suite's
+/// own variables (`SPORTSGATE_TEST_*`) are not the binary's and are left out.
+pub fn unknown_env_names(env: &HashMap<String, String>) -> Vec<String> {
+    let known: std::collections::HashSet<&str> = settings::env_names().collect();
+    let mut unknown: Vec<String> = env
+        .keys()
+        .filter(|k| k.starts_with("SPORTSGATE_") && !k.starts_with("SPORTSGATE_TEST_"))
+        .filter(|k| !known.contains(k.as_str()))
+        .cloned()
+        .collect();
+    unknown.sort();
+    unknown
 }
 
 fn load_management(l: &Layers) -> Result<ManagementSettings, ConfigError> {
@@ -590,6 +610,19 @@ pub(crate) mod tests {
             env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             &Flags::default(),
         )
+    }
+
+    #[test]
+    fn unknown_sportsgate_variables_are_named_and_test_variables_are_not() {
+        let c = load(&[
+            ("SPORTSGATE_TTL_LVE", "5s"),
+            ("SPORTSGATE_TTL_LIVE", "5s"),
+            ("SPORTSGATE_TEST_POSTGRES_URL", "postgres://x"),
+            ("SPORTSGATE_ENABLE_MAGIC", "1"),
+            ("HOME", "/root"),
+        ])
+        .unwrap();
+        assert_eq!(c.unknown_env, ["SPORTSGATE_ENABLE_MAGIC", "SPORTSGATE_TTL_LVE"]);
     }
 
     #[test]

@@ -214,6 +214,9 @@ impl Drop for BinaryApp {
 
 /// Starts `sportsgate serve` with `env` (plus a random port) and waits until it listens.
 pub fn spawn_binary(env: &[(&str, &str)]) -> BinaryApp {
+    // The readiness probe below uses reqwest, which needs a rustls provider even for
+    // plain HTTP; a test run alone must not depend on another test having installed it.
+    sportsgate::providers::upstream_client::install_crypto_provider();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_sportsgate"))
         .arg("serve")

@@ -348,3 +348,22 @@ async fn the_json_access_log_has_one_line_per_request_with_id_route_status_laten
     assert_eq!(entries.len(), 5, "one line per request, no more: {entries:#?}");
     drop(app);
 }
+
+#[tokio::test]
+async fn an_unknown_sportsgate_variable_is_a_startup_warning_naming_it() {
+    const WARNING: &str =
+        "unknown setting ignored: no SPORTSGATE_ variable of that name is read (see `sportsgate config`)";
+    let app = spawn_binary(&[("SPORTSGATE_PROVIDER", "replay"), ("SPORTSGATE_TTL_LVE", "5s")]);
+    let lines = wait_for_log_line(&app, WARNING, Duration::from_secs(5)).await;
+    let warning = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["message"] == WARNING)
+        .unwrap_or_else(|| panic!("no warning in {lines:?}"));
+    assert_eq!(warning["name"], "SPORTSGATE_TTL_LVE", "{warning}");
+    assert_eq!(warning["level"], "WARN", "{warning}");
+    assert_eq!(
+        reqwest::get(format!("{}/healthz", app.base)).await.unwrap().status(),
+        200
+    );
+}
