@@ -71,8 +71,8 @@ pub fn build(state: AppState, options: &RouterOptions) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(docs::openapi_json))
-        .route("/docs", get(docs::docs_redirect))
-        .route("/docs/", get(docs::docs_index))
+        .route("/docs", get(docs::docs_index))
+        .route("/docs/", get(docs::docs_redirect))
         .route("/docs/{file}", get(docs::docs_asset));
     if options.metrics_here {
         operations = operations.merge(metrics_routes(options.metrics_token.clone()));

@@ -247,7 +247,7 @@ async fn account_admin_and_operations_answers_are_never_stored_by_shared_caches(
 #[tokio::test]
 async fn the_docs_page_carries_a_content_security_policy_and_no_framing() {
     let app = spawn_app().await;
-    let docs = app.get("/docs/").await;
+    let docs = app.get("/docs").await;
     assert_eq!(docs.status(), StatusCode::OK);
     let csp = header(&docs, "content-security-policy");
     assert!(

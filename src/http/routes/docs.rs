@@ -64,15 +64,15 @@ pub async fn openapi_json(State(document): State<Arc<LiveDocument>>) -> Response
         .into_response()
 }
 
-/// The interactive docs live at `/docs/`.
-#[utoipa::path(get, path = "/docs", tag = "docs",
-    responses((status = 308, description = "To `/docs/`", headers(("Location" = String)))))]
+/// `/docs/` is an old spelling of `/docs`. The docs page lives at `/docs` (its files under
+/// `/docs/…` by absolute paths), because a gateway route like `/docs/{proxy+}` does not match
+/// a bare trailing slash: the page must be reachable without one.
 pub async fn docs_redirect() -> Redirect {
-    Redirect::permanent("/docs/")
+    Redirect::permanent("/docs")
 }
 
 /// The interactive docs (Swagger UI, served from the binary: works offline).
-#[utoipa::path(get, path = "/docs/", tag = "docs",
+#[utoipa::path(get, path = "/docs", tag = "docs",
     responses((status = 200, description = "The docs page", content_type = "text/html", body = String)))]
 pub async fn docs_index() -> Response {
     docs_asset(ValidPath(AssetPath {
