@@ -18,7 +18,7 @@ locals {
     "ANY /sports",          # the original Flask-compatible route
     "ANY /v1/{proxy+}",     # the API
     "ANY /openapi.json",    # the API document
-    "ANY /docs",            # Swagger UI (redirects to /docs/)
+    "ANY /docs",            # Swagger UI page
     "ANY /docs/{proxy+}",   # Swagger UI files
     "ANY /healthz",         # liveness, for uptime checks
   ]
