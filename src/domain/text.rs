@@ -36,6 +36,16 @@ pub fn label(raw: &str) -> Result<&str, String> {
     }
 }
 
+/// At most `max` characters of `text`, with `…` where it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,7 +49,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
             Err(rejection) => {
                 return Err(ApiError::InvalidBody {
                     status: rejection.status(),
-                    detail: crate::http::problem::shorten(&rejection.body_text(), 400),
+                    detail: crate::domain::text::shorten(&rejection.body_text(), 400),
                 });
             }
         };
@@ -62,7 +62,7 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Vali
             .map(Self)
             // serde may quote what was sent (an unknown field's name): bounded.
             .map_err(|e| {
-                bad(crate::http::problem::shorten(
+                bad(crate::domain::text::shorten(
                     &format!("Failed to deserialize the JSON body into the target type: {e}"),
                     400,
                 ))

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::text::shorten;
 use crate::management::GateError;
 use crate::management::keys::KeyError;
 use crate::providers::ProviderError;
@@ -227,16 +228,6 @@ impl ApiError {
             ),
         }
     }
-}
-
-/// At most `max` characters of `text`, with `…` where it was cut.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(max - 1).collect();
-    cut.push('…');
-    cut
 }
 
 /// Upstream failures in plain words; which upstream URL or what it answered stays in the log.

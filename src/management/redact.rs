@@ -63,11 +63,7 @@ pub fn request_line(path_and_query: &str) -> String {
             .collect();
         line.push_str(&parts.join("&"));
     }
-    if line.chars().count() > MAX_CHARS {
-        line = line.chars().take(MAX_CHARS - 1).collect();
-        line.push('…');
-    }
-    line
+    crate::domain::text::shorten(&line, MAX_CHARS)
 }
 
 #[cfg(test)]
