@@ -1,6 +1,6 @@
 //! The seam between the gate and the limiters: one trait decides admission (the plan's
 //! rate, then its quota), with a local backend (`local.rs`: governor and this replica's
-//! quota counters) and a Redis backend (`shared.rs`: one atomic script for all replicas).
+//! quota counters) and a Redis backend (`distributed.rs`: one atomic script for all replicas).
 //! Quota counts persist through a [`QuotaLedger`], which `management::usage` implements.
 
 use std::time::Duration;
