@@ -2,7 +2,9 @@
 //! failure) or 2 (bad usage or configuration).
 
 // mimalloc: markedly faster than the system allocator for a server's many small, short-lived
-// allocations, and it keeps musl builds (whose allocator is slow) fast too.
+// allocations, and it keeps musl builds (whose allocator is slow) fast too. The `mimalloc`
+// feature (default) chooses it; bench/run.sh measures it against the system allocator.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

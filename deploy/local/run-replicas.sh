@@ -31,7 +31,7 @@ die() { echo "run-replicas: $*" >&2; exit 1; }
 find_bin() {
   if [[ -n "${BIN:-}" ]]; then echo "$BIN"; return; fi
   local candidate
-  for candidate in "$(command -v sportsgate || true)" "$ROOT/target/release/sportsgate" "$ROOT/target/debug/sportsgate"; do
+  for candidate in "$(command -v sportsgate || true)" "$ROOT/target/dist/sportsgate" "$ROOT/target/release/sportsgate" "$ROOT/target/debug/sportsgate"; do
     [[ -n "$candidate" && -x "$candidate" ]] && { echo "$candidate"; return; }
   done
   die "no sportsgate binary: cargo build --release --locked, or set BIN"
