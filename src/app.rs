@@ -77,7 +77,7 @@ impl App {
         }
         let state = AppState {
             catalogue: Arc::new(config.catalogue.clone()),
-            cache,
+            cache: Arc::new(cache),
             metrics,
             management: management.clone(),
             started: Started(Instant::now()),

@@ -12,11 +12,13 @@ use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
 use crate::app::App;
-use crate::config::{Config, ConfigError, Flags};
+use crate::config::{Config, ConfigError, Flags, LogFormat};
 use crate::management::Management;
 use crate::management::keys::{KeyError, NewKey};
 use crate::providers::chain::ProviderChain;
 use crate::shared::SharedRedis;
+use crate::telemetry::access;
+use crate::telemetry::log_sink::LogSink;
 use crate::telemetry::logging;
 
 #[derive(Debug, Parser)]
@@ -141,15 +143,14 @@ fn config_error(err: &ConfigError) -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
-    // Log I/O on a background thread so a slow stdout never stalls a request; not lossy:
-    // a full buffer slows requests down rather than dropping access-log lines. The worker
-    // writes each batch of lines through a 64 KiB buffer and flushes when the batch ends
-    // (one write per batch, not per line); the guard flushes the rest when serve returns.
-    let stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-    let (writer, _flush_on_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .finish(stdout);
-    logging::init(config.log_format, writer);
+    // Log I/O on a background thread so a slow stdout never stalls a request: lines are
+    // batched and written a few times a second (one write per batch, not per line); not
+    // lossy: a full buffer slows requests down rather than dropping lines. The guard flushes
+    // the rest when serve returns.
+    let (sink, _flush_on_exit) = LogSink::spawn(std::io::stdout());
+    if logging::init(config.log_format, sink.clone()) && config.log_format == LogFormat::Json {
+        access::write_directly_to(sink);
+    }
     for name in &config.unknown_env {
         tracing::warn!(name = %name, "unknown setting ignored: no SPORTSGATE_ variable of that name is read (see `sportsgate config`)");
     }

@@ -205,8 +205,11 @@ impl Management {
                     .or_else(|| self.plans.get("free"))
                     .cloned()
                     .ok_or(GateError::KeyRequired)?;
+                let mut subject = String::with_capacity(4 + record.id.as_str().len());
+                subject.push_str("key:");
+                subject.push_str(record.id.as_str());
                 Ok(Caller {
-                    subject: format!("key:{}", record.id),
+                    subject,
                     key: Some(record),
                     plan,
                 })

@@ -51,9 +51,20 @@ pub struct UpstreamQuery {
 
 impl UpstreamQuery {
     /// A compact, caller-independent key: `games:nfl:2022-11-20`, `teams:nfl:`.
+    /// `kind:league:date` (date empty when absent). Built on every data request, so
+    /// without `format!` for the common undated case.
     pub fn cache_key(&self) -> String {
-        let date = self.date.map(|d| d.to_string()).unwrap_or_default();
-        format!("{}:{}:{}", self.kind.as_str(), self.league.id, date)
+        let (kind, league) = (self.kind.as_str(), self.league.id.as_str());
+        let mut key = String::with_capacity(kind.len() + league.len() + 12);
+        key.push_str(kind);
+        key.push(':');
+        key.push_str(league);
+        key.push(':');
+        if let Some(date) = self.date {
+            use std::fmt::Write as _;
+            let _ = write!(key, "{date}");
+        }
+        key
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
@@ -16,15 +17,22 @@ use crate::providers::{Dataset, Fetched, UpstreamQuery};
 #[derive(Debug, Clone)]
 pub struct Rendered {
     pub body: Bytes,
-    /// Quoted strong ETag, e.g. `"9f86d081884c7d65"`.
-    pub etag: String,
+    /// Quoted strong ETag, e.g. `"9f86d081884c7d65"`, ready to send: every answer carries
+    /// it, so it is built once per render rather than once per request.
+    pub etag: HeaderValue,
 }
 
 impl Rendered {
     pub fn new(body: impl Into<Bytes>) -> Self {
         let body = body.into();
         let etag = format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(&body));
+        let etag = HeaderValue::from_maybe_shared(Bytes::from(etag)).expect("hex digits in quotes");
         Self { body, etag }
+    }
+
+    /// The ETag as text (always ASCII).
+    pub fn etag_str(&self) -> &str {
+        self.etag.to_str().unwrap_or_default()
     }
 }
 
@@ -131,6 +139,7 @@ mod tests {
         let c = Rendered::new(Bytes::from_static(b"{\"a\":2}"));
         assert_eq!(a.etag, b.etag);
         assert_ne!(a.etag, c.etag);
-        assert!(a.etag.starts_with('"') && a.etag.ends_with('"') && a.etag.len() == 34);
+        let tag = a.etag_str();
+        assert!(tag.starts_with('"') && tag.ends_with('"') && tag.len() == 34);
     }
 }

@@ -3,7 +3,7 @@
 //! for a matching `If-None-Match`.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use crate::cache::{CacheResult, Lookup, Rendered};
@@ -18,6 +18,11 @@ pub struct CacheNote {
     pub provider: ProviderKind,
 }
 
+static CACHE_STATUS: HeaderName = HeaderName::from_static("cache-status");
+static X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+
+/// Every cached answer goes through here, so headers are inserted as ready values (the
+/// ETag is built once per render; numbers and the two computed texts once per request).
 pub fn respond(lookup: &Lookup, rendered: &Rendered, request: &HeaderMap, settings: &CacheSettings) -> Response {
     let entry = &lookup.entry;
     let age = entry.age().as_secs();
@@ -28,35 +33,51 @@ pub fn respond(lookup: &Lookup, rendered: &Rendered, request: &HeaderMap, settin
     let not_modified = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| etag_matches(v, &rendered.etag));
+        .is_some_and(|v| etag_matches(v, rendered.etag_str()));
 
-    let mut builder = Response::builder()
-        .header(header::ETAG, &rendered.etag)
-        .header(
-            header::CACHE_CONTROL,
-            format!(
-                "public, max-age={max_age}, stale-while-revalidate={}, stale-if-error={}",
-                settings.stale_while_revalidate.as_secs(),
-                settings.stale_if_error.as_secs()
-            ),
-        )
-        .header(header::AGE, age)
-        .header(
-            "cache-status",
-            cache_status(lookup.result, ttl, lookup.upstream_error.as_ref()),
-        )
-        .header("x-cache", x_cache(lookup.result))
-        .extension(CacheNote {
-            result: lookup.result,
-            provider: entry.fetched.source.provider,
-        });
-    let response = if not_modified {
-        builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    let mut response = if not_modified {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response
     } else {
-        builder = builder.header(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        builder.status(StatusCode::OK).body(Body::from(rendered.body.clone()))
+        let mut response = Response::new(Body::from(rendered.body.clone()));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
     };
-    response.expect("cache headers are valid")
+    let mut digits = itoa::Buffer::new();
+    let mut cache_control = String::with_capacity(80);
+    for (text, seconds) in [
+        ("public, max-age=", max_age),
+        (", stale-while-revalidate=", settings.stale_while_revalidate.as_secs()),
+        (", stale-if-error=", settings.stale_if_error.as_secs()),
+    ] {
+        cache_control.push_str(text);
+        cache_control.push_str(digits.format(seconds));
+    }
+    let headers = response.headers_mut();
+    // Room for these, the limit and security headers the layers add, and the request id:
+    // growing the map on the way out rehashes it more than once.
+    headers.reserve(24);
+    headers.insert(header::ETAG, rendered.etag.clone());
+    headers.insert(header::CACHE_CONTROL, text_value(cache_control));
+    headers.insert(header::AGE, HeaderValue::from(age));
+    headers.insert(
+        CACHE_STATUS.clone(),
+        text_value(cache_status(lookup.result, ttl, lookup.upstream_error.as_ref())),
+    );
+    headers.insert(X_CACHE.clone(), HeaderValue::from_static(x_cache(lookup.result)));
+    response.extensions_mut().insert(CacheNote {
+        result: lookup.result,
+        provider: entry.fetched.source.provider,
+    });
+    response
+}
+
+/// A header value from text built here (digits, names, punctuation), without copying it.
+fn text_value(text: String) -> HeaderValue {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(text)).expect("cache headers are valid")
 }
 
 fn x_cache(result: CacheResult) -> &'static str {

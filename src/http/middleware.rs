@@ -7,4 +7,5 @@ pub mod gate;
 pub mod hygiene;
 pub mod metrics_auth;
 pub mod request_id;
+pub mod route_label;
 pub mod security_headers;

@@ -23,7 +23,7 @@ use super::middleware::gate::{account_gate, gate};
 use super::middleware::hygiene::{MAX_BODY_BYTES, check_request};
 use super::middleware::metrics_auth::require_metrics_token;
 use super::middleware::request_id::{FastUuid, sanitize_request_id};
-use super::middleware::security_headers::security_headers;
+use super::middleware::security_headers;
 use super::problem::ApiError;
 use super::routes::{admin, docs, favourites, games, health, leagues, legacy, me, pages, standings, stats, teams};
 use super::state::AppState;
@@ -127,7 +127,7 @@ fn with_edge_layers(app: Router, options: &RouterOptions) -> Router {
                 .layer(SetRequestIdLayer::new(x_request_id.clone(), FastUuid))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(middleware::from_fn(access_log))
-                .layer(middleware::from_fn(security_headers))
+                .layer(security_headers::layer())
                 .layer(CatchPanicLayer::custom(|_| {
                     axum::response::IntoResponse::into_response(ApiError::Internal("handler panicked".into()))
                 }))

@@ -14,7 +14,7 @@ use crate::management::Management;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub catalogue: Arc<Catalogue>,
-    pub cache: SportsCache,
+    pub cache: Arc<SportsCache>,
     pub metrics: PrometheusHandle,
     pub management: Arc<Management>,
     pub started: Started,

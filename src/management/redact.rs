@@ -47,21 +47,22 @@ pub fn request_line(path_and_query: &str) -> String {
         Some((path, query)) => (path, Some(query)),
         None => (path_and_query, None),
     };
-    let mut line = path.to_owned();
+    let mut line = String::with_capacity(path_and_query.len() + 8);
+    line.push_str(path);
     if let Some(query) = query {
         line.push('?');
-        let parts: Vec<String> = query
-            .split('&')
-            .map(|pair| {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                if pair.contains('=') && (secret_name(name) || looks_like_a_key(value)) {
-                    format!("{name}=REDACTED")
-                } else {
-                    pair.to_owned()
-                }
-            })
-            .collect();
-        line.push_str(&parts.join("&"));
+        for (n, pair) in query.split('&').enumerate() {
+            if n > 0 {
+                line.push('&');
+            }
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if pair.contains('=') && (secret_name(name) || looks_like_a_key(value)) {
+                line.push_str(name);
+                line.push_str("=REDACTED");
+            } else {
+                line.push_str(pair);
+            }
+        }
     }
     crate::domain::text::shorten(&line, MAX_CHARS)
 }

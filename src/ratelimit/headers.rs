@@ -31,70 +31,86 @@ pub fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
-fn items(plan: &Plan, state: &LimitState, now: DateTime<Utc>) -> Vec<Item> {
-    let mut items = Vec::with_capacity(2);
-    if let Some(rate) = plan.rate {
+/// The plan's burst and its quota, whichever it has (none for an unmetered plan).
+fn items(plan: &Plan, state: &LimitState, now: DateTime<Utc>) -> [Option<Item>; 2] {
+    let burst = plan.rate.map(|rate| {
         let interval = rate.per / rate.count;
         let (remaining, reset_in) = match state.throttle {
             Throttled::Allowed { remaining, full_in } => (u64::from(remaining), ceil_secs(full_in)),
             Throttled::Limited { retry_after } => (0, ceil_secs(retry_after)),
             Throttled::Unmetered => (u64::from(plan.burst), 0),
         };
-        items.push(Item {
+        Item {
             name: "burst",
             limit: u64::from(plan.burst),
-            // The time a drained bucket takes to fill up again.
             window: ceil_secs(interval * plan.burst).max(1),
             remaining,
             reset_in,
-        });
-    }
-    if let Some(q) = &state.quota {
-        items.push(Item {
-            name: if q.window.kind == QuotaWindow::Day {
-                "daily"
-            } else {
-                "monthly"
-            },
-            limit: q.limit,
-            window: q.window.seconds(),
-            remaining: q.remaining(),
-            reset_in: u64::try_from((q.window.resets_at() - now).num_seconds()).unwrap_or(0),
-        });
-    }
-    items
+        }
+    });
+    let quota = state.quota.as_ref().map(|q| Item {
+        name: if q.window.kind == QuotaWindow::Day {
+            "daily"
+        } else {
+            "monthly"
+        },
+        limit: q.limit,
+        window: q.window.seconds(),
+        remaining: q.remaining(),
+        reset_in: u64::try_from((q.window.resets_at() - now).num_seconds()).unwrap_or(0),
+    });
+    [burst, quota]
 }
 
+static RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+static RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+static X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+static X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+static X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+
+/// Sets the limit headers for `state` (none for an unmetered plan). On every keyed request,
+/// so each list is written straight into one buffer that becomes the header value.
 pub fn apply(headers: &mut HeaderMap, plan: &Plan, state: &LimitState, now: DateTime<Utc>) {
     let items = items(plan, state, now);
-    if items.is_empty() {
-        return;
-    }
-    let policy = items
+    let Some(tightest) = items
         .iter()
-        .map(|i| format!("\"{}\";q={};w={}", i.name, i.limit, i.window))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let current = items
-        .iter()
-        .map(|i| format!("\"{}\";r={};t={}", i.name, i.remaining, i.reset_in))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let tightest = items
-        .iter()
+        .flatten()
         .min_by_key(|i| (i.remaining, std::cmp::Reverse(i.reset_in)))
-        .expect("not empty");
-    let reset_at = now.timestamp().unsigned_abs() + tightest.reset_in;
-    let mut set = |name: &'static str, value: String| {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), v);
-        }
+    else {
+        return;
     };
-    set("ratelimit-policy", policy);
-    set("ratelimit", current);
-    set("x-ratelimit-limit", tightest.limit.to_string());
-    set("x-ratelimit-remaining", tightest.remaining.to_string());
-    set("x-ratelimit-reset", reset_at.to_string());
+    // Written by hand with itoa: `format!` machinery cost more than the rest of the gate.
+    let mut policy = Vec::with_capacity(64);
+    let mut current = Vec::with_capacity(64);
+    let mut digits = itoa::Buffer::new();
+    for (n, item) in items.iter().flatten().enumerate() {
+        for (out, (a, b), (x, y)) in [
+            (&mut policy, ("q=", item.limit), ("w=", item.window)),
+            (&mut current, ("r=", item.remaining), ("t=", item.reset_in)),
+        ] {
+            if n > 0 {
+                out.extend_from_slice(b", ");
+            }
+            out.push(b'"');
+            out.extend_from_slice(item.name.as_bytes());
+            out.extend_from_slice(b"\";");
+            out.extend_from_slice(a.as_bytes());
+            out.extend_from_slice(digits.format(b).as_bytes());
+            out.push(b';');
+            out.extend_from_slice(x.as_bytes());
+            out.extend_from_slice(digits.format(y).as_bytes());
+        }
+    }
+    let reset_at = now.timestamp().unsigned_abs() + tightest.reset_in;
+    for (name, value) in [(&RATELIMIT_POLICY, policy), (&RATELIMIT, current)] {
+        // Only digits, names and punctuation: always a valid header value.
+        if let Ok(value) = HeaderValue::from_maybe_shared(bytes::Bytes::from(value)) {
+            headers.insert(name.clone(), value);
+        }
+    }
+    headers.insert(X_RATELIMIT_LIMIT.clone(), HeaderValue::from(tightest.limit));
+    headers.insert(X_RATELIMIT_REMAINING.clone(), HeaderValue::from(tightest.remaining));
+    headers.insert(X_RATELIMIT_RESET.clone(), HeaderValue::from(reset_at));
 }
 
 #[cfg(test)]

@@ -1,10 +1,12 @@
 //! Prometheus metrics with the fixed names of INTERFACE.md. Labels use the matched route
 //! template, never the raw path, so cardinality stays bounded.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
-use metrics::{counter, gauge, histogram};
+use metrics::{Counter, Histogram, counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::domain::ProviderKind;
@@ -113,12 +115,61 @@ pub fn init_upstream(providers: &[ProviderKind]) {
 }
 
 pub fn http_request(route: &'static str, status: u16, elapsed: Duration) {
-    counter!(HTTP_REQUESTS, "route" => route, "status" => status_label(status)).increment(1);
-    histogram!(HTTP_DURATION, "route" => route).record(elapsed.as_secs_f64());
+    static REQUESTS: Handles<(&str, &str), Counter> = Handles::new();
+    static DURATIONS: Handles<&str, Histogram> = Handles::new();
+    let status = status_label(status);
+    REQUESTS.with(
+        (route, status),
+        || counter!(HTTP_REQUESTS, "route" => route, "status" => status),
+        |c| c.increment(1),
+    );
+    DURATIONS.with(
+        route,
+        || histogram!(HTTP_DURATION, "route" => route),
+        |h| h.record(elapsed.as_secs_f64()),
+    );
 }
 
 pub fn cache_lookup(result: &'static str) {
-    counter!(CACHE_LOOKUPS, "result" => result).increment(1);
+    static LOOKUPS: Handles<&str, Counter> = Handles::new();
+    LOOKUPS.with(
+        result,
+        || counter!(CACHE_LOOKUPS, "result" => result),
+        |c| c.increment(1),
+    );
+}
+
+/// Handles of the per-request series, found once and kept: the `metrics` macros build a key
+/// and search the recorder's registry on every call, which costs more than the update
+/// itself. Labels are `&'static str`s from fixed sets (route templates, status and result
+/// names), so the map stays small. Handles taken before the recorder is installed would be
+/// no-ops; `install` runs before the server takes requests.
+struct Handles<K, H>(RwLock<Option<HashMap<K, H>>>);
+
+impl<K: Eq + Hash + Copy, H> Handles<K, H> {
+    const fn new() -> Self {
+        Self(RwLock::new(None))
+    }
+
+    /// Applies `update` to the handle of `key`, registering it on first use.
+    fn with(&self, key: K, register: impl FnOnce() -> H, update: impl FnOnce(&H)) {
+        if let Some(handle) = self
+            .0
+            .read()
+            .expect("metric handles")
+            .as_ref()
+            .and_then(|m| m.get(&key))
+        {
+            return update(handle);
+        }
+        let mut handles = self.0.write().expect("metric handles");
+        update(
+            handles
+                .get_or_insert_with(HashMap::new)
+                .entry(key)
+                .or_insert_with(register),
+        );
+    }
 }
 
 pub fn upstream_request(provider: ProviderKind, outcome: &'static str, elapsed: Duration) {

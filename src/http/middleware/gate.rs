@@ -6,10 +6,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::Method;
+use axum::http::uri::PathAndQuery;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
+use super::route_label::route_label;
 use crate::http::problem::ApiError;
 use crate::management::{Caller, Management, Rejection};
 use crate::ratelimit::{Admission, headers};
@@ -28,16 +31,10 @@ pub async fn gate(
     };
     let (mut response, state) = match management.admit(&caller, now).await {
         Admission::Admitted(state) => {
-            let route = request
-                .extensions()
-                .get::<MatchedPath>()
-                .map_or("", MatchedPath::as_str)
-                .to_owned();
-            let method = request.method().as_str().to_owned();
-            let line = request
-                .uri()
-                .path_and_query()
-                .map_or_else(String::new, |p| p.as_str().to_owned());
+            // No copies: the route label is interned, a method and a path share their bytes.
+            let route = route_label(request.extensions().get::<MatchedPath>());
+            let method = request.method().clone();
+            let line = request.uri().path_and_query().cloned();
             request.extensions_mut().insert(caller.clone());
             // Accounted on drop, so a request whose client goes away (or whose handler panics)
             // is still recorded against the quota unit it reserved.
@@ -165,7 +162,7 @@ fn keep_out_of_shared_caches(headers: &mut axum::http::HeaderMap) {
         return;
     };
     if let Some(rest) = value.strip_prefix("public")
-        && let Ok(private) = axum::http::HeaderValue::from_str(&format!("private{rest}"))
+        && let Ok(private) = axum::http::HeaderValue::from_str(&["private", rest].concat())
     {
         headers.insert(axum::http::header::CACHE_CONTROL, private);
     }
@@ -176,9 +173,9 @@ fn keep_out_of_shared_caches(headers: &mut axum::http::HeaderMap) {
 struct Accounted {
     management: Arc<Management>,
     caller: Caller,
-    route: String,
-    method: String,
-    line: String,
+    route: &'static str,
+    method: Method,
+    line: Option<PathAndQuery>,
     now: DateTime<Utc>,
     status: u16,
 }
@@ -187,9 +184,9 @@ impl Drop for Accounted {
     fn drop(&mut self) {
         self.management.record(
             &self.caller,
-            &self.route,
-            &self.method,
-            &self.line,
+            self.route,
+            self.method.as_str(),
+            self.line.as_ref().map_or("", PathAndQuery::as_str),
             self.status,
             self.now,
         );

@@ -3,10 +3,8 @@
 //! sniffing, no framing, no referrer, and a Content-Security-Policy that lets an API
 //! response load nothing (pages set their own, narrower-than-default policy).
 
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderName, HeaderValue, Response, header};
+use tower::util::MapResponseLayer;
 
 const DEFAULTS: &[(HeaderName, &str)] = &[
     (header::CACHE_CONTROL, "no-store"),
@@ -19,8 +17,13 @@ const DEFAULTS: &[(HeaderName, &str)] = &[
     ),
 ];
 
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// The defaults as a tower layer: a plain function on the response, no boxed future or
+/// cloned inner service per request (as `axum::middleware::from_fn` would have).
+pub fn layer<B>() -> MapResponseLayer<fn(Response<B>) -> Response<B>> {
+    MapResponseLayer::new(with_defaults::<B> as fn(Response<B>) -> Response<B>)
+}
+
+fn with_defaults<B>(mut response: Response<B>) -> Response<B> {
     let headers = response.headers_mut();
     for (name, value) in DEFAULTS {
         if !headers.contains_key(name) {

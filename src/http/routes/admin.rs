@@ -264,7 +264,7 @@ pub async fn list_plans(State(management): State<Arc<Management>>) -> Json<Plans
 /// Purge the response cache: the next request of every kind goes upstream.
 #[utoipa::path(delete, path = "/admin/v1/cache", tag = "admin", security(("admin_token" = [])),
     responses((status = 204, description = "Purged"), AdminRefusal))]
-pub async fn purge_cache(State(cache): State<SportsCache>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
+pub async fn purge_cache(State(cache): State<Arc<SportsCache>>, ValidQuery(_none): ValidQuery<NoParams>) -> StatusCode {
     cache.purge().await;
     StatusCode::NO_CONTENT
 }

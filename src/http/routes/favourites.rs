@@ -230,7 +230,7 @@ fn plan_leagues(catalogue: &Catalogue, prefs: &Preferences) -> Vec<(Arc<League>,
 pub async fn get_my_games(
     State(management): State<Arc<Management>>,
     State(catalogue): State<Arc<Catalogue>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     Extension(caller): Extension<Caller>,
     ValidQuery(params): ValidQuery<MyGamesParams>,
 ) -> Result<Response, ApiError> {

@@ -148,7 +148,7 @@ fn render(entry: &Entry, filter: &GameFilter) -> Bytes {
     ))]
 pub async fn list_games(
     State(catalogue): State<Arc<Catalogue>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     ValidPath(league): ValidPath<String>,
     ValidQuery(params): ValidQuery<GamesParams>,
     headers: HeaderMap,

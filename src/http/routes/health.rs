@@ -53,7 +53,7 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Readiness), (status = 503, description = "The store is unreachable", body = Readiness)))]
 pub async fn readyz(
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     State(management): State<Arc<Management>>,
     State(started): State<Started>,
 ) -> (StatusCode, Json<Readiness>) {

@@ -38,7 +38,7 @@ pub struct LeaguesResponse {
     responses((status = 200, description = "The league catalogue", body = LeaguesResponse), GateRefusal))]
 pub async fn list_leagues(
     State(catalogue): State<Arc<Catalogue>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     ValidQuery(_none): ValidQuery<NoParams>,
 ) -> Json<LeaguesResponse> {
     let leagues = catalogue

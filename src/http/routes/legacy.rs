@@ -87,7 +87,7 @@ fn render(entry: &Entry) -> Bytes {
     ))]
 pub async fn get_sports(
     State(catalogue): State<Arc<Catalogue>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {

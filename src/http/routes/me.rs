@@ -147,7 +147,7 @@ pub async fn get_preferences(
 pub async fn put_preferences(
     State(management): State<Arc<Management>>,
     State(catalogue): State<Arc<Catalogue>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     Extension(caller): Extension<Caller>,
     ValidQuery(_none): ValidQuery<NoParams>,
     ValidJson(prefs): ValidJson<Preferences>,

@@ -124,7 +124,7 @@ pub struct SerpapiBudget {
     ))]
 pub async fn get_stats(
     State(management): State<Arc<Management>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     State(started): State<Started>,
     ValidQuery(params): ValidQuery<StatsParams>,
 ) -> Result<Json<Stats>, ApiError> {

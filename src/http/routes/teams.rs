@@ -51,7 +51,7 @@ fn render(entry: &Entry) -> Bytes {
     ))]
 pub async fn list_teams(
     State(catalogue): State<Arc<Catalogue>>,
-    State(cache): State<SportsCache>,
+    State(cache): State<Arc<SportsCache>>,
     ValidPath(league): ValidPath<String>,
     ValidQuery(_none): ValidQuery<NoParams>,
     headers: HeaderMap,
