@@ -241,6 +241,7 @@ async fn account_admin_and_operations_answers_are_never_stored_by_shared_caches(
         assert_eq!(header(response, "x-content-type-options"), "nosniff");
         assert_eq!(header(response, "x-frame-options"), "DENY");
     }
+    drop((data, anonymous_me));
     app.stop().await;
 }
 
