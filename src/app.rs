@@ -114,7 +114,8 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests
-    /// finish, and returns at the latest `shutdown_grace` later.
+    /// finish and kept-alive connections idle out (`server::drain`), and returns at the
+    /// latest `shutdown_grace` later.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), AppError> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopping = move || {
@@ -148,7 +149,7 @@ impl App {
         };
         tokio::select! {
             () = serving => {},
-            () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping remaining requests"),
+            () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping the connections still open"),
         }
         // Counts of the last second would otherwise be lost; bounded, to finish before the
         // orchestrator's kill (ECS stopTimeout 30 s) even with a hung database.

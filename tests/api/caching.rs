@@ -186,6 +186,7 @@ async fn the_age_header_grows_while_the_entry_is_served_from_the_cache() {
     );
     assert_eq!(first_max_age, 30, "the live TTL");
     assert_eq!(app.espn_calls().await, 1);
+    drop(first);
     app.stop().await;
 }
 
@@ -314,6 +315,7 @@ async fn a_filtered_response_has_its_own_etag() {
         1,
         "filters are applied to the one cached upstream answer"
     );
+    drop((all, stale_validator, same));
     app.stop().await;
 }
 

@@ -1,19 +1,19 @@
 //! The edge under slow clients, hung dependencies, hostile input and shared caches: real
 //! sockets, a hanging upstream, and a PostgreSQL reached through a proxy the test can stall.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::helpers::*;
 use crate::management::{ADMIN_TOKEN, admin, create_key, get_as, problem};
+use crate::pg::{PgSchema, stored_usage};
+use crate::proxy::{Fault, FaultyProxy};
 
 /// Reads until the server closes the connection; how long that took, or `None` if it was
 /// still open after `limit`.
@@ -241,6 +241,7 @@ async fn account_admin_and_operations_answers_are_never_stored_by_shared_caches(
         assert_eq!(header(response, "x-content-type-options"), "nosniff");
         assert_eq!(header(response, "x-frame-options"), "DENY");
     }
+    drop((data, anonymous_me));
     app.stop().await;
 }
 
@@ -375,96 +376,20 @@ async fn metrics_on_their_own_listener_are_gone_from_the_api_listener() {
     app.stop().await;
 }
 
-/// A TCP proxy to PostgreSQL that the test can stall: while stalled, bytes are held in both
-/// directions and new connections wait, as with a database that hangs instead of refusing.
-struct StallingProxy {
-    addr: std::net::SocketAddr,
-    stalled: Arc<AtomicBool>,
-}
-
-impl StallingProxy {
-    async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stalled = Arc::new(AtomicBool::new(false));
-        let flag = stalled.clone();
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let (flag, target) = (flag.clone(), target.clone());
-                tokio::spawn(async move {
-                    while flag.load(Ordering::Acquire) {
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                    let Ok(server) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    let (cr, cw) = client.into_split();
-                    let (sr, sw) = server.into_split();
-                    tokio::spawn(pump(cr, sw, flag.clone()));
-                    tokio::spawn(pump(sr, cw, flag));
-                });
-            }
-        });
-        Self { addr, stalled }
-    }
-
-    fn stall(&self, on: bool) {
-        self.stalled.store(on, Ordering::Release);
-    }
-}
-
-async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    stalled: Arc<AtomicBool>,
-) {
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        while stalled.load(Ordering::Acquire) {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        if to.write_all(&buf[..n]).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// Requests of `subject` the database holds, read past the app.
-async fn stored_usage(schema: &crate::pg::PgSchema, subject: &str) -> i64 {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(schema.url()).await.expect("connect");
-    let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM usage WHERE subject = $1")
-        .bind(subject)
-        .fetch_one(&mut conn)
-        .await
-        .expect("usage total");
-    let _ = conn.close().await;
-    total
-}
-
-/// A fresh PostgreSQL schema reached through a [`StallingProxy`], and an app builder using it
+/// A fresh PostgreSQL schema reached through a [`FaultyProxy`], and an app builder using it
 /// with the admin token set.
-async fn behind_stalling_proxy() -> (crate::pg::PgSchema, StallingProxy, TestAppBuilder) {
-    let schema = crate::pg::PgSchema::create().await;
-    let server = url::Url::parse(schema.url()).unwrap();
-    let target = format!("{}:{}", server.host_str().unwrap(), server.port().unwrap_or(5432));
-    let proxy = StallingProxy::start(target).await;
-    let mut through_proxy = server.clone();
-    through_proxy.set_host(Some("127.0.0.1")).unwrap();
-    through_proxy.set_port(Some(proxy.addr.port())).unwrap();
+async fn behind_faulty_proxy() -> (PgSchema, FaultyProxy, TestAppBuilder) {
+    let schema = PgSchema::create().await;
+    let (proxy, through_proxy) = FaultyProxy::in_front_of(schema.url());
     let builder = app()
-        .env("SPORTSGATE_DATABASE_URL", through_proxy.as_str())
+        .env("SPORTSGATE_DATABASE_URL", &through_proxy)
         .env("SPORTSGATE_ADMIN_TOKEN", ADMIN_TOKEN);
     (schema, proxy, builder)
 }
 
 #[tokio::test]
 async fn a_hanging_database_delays_no_request_past_its_deadline_and_counts_catch_up_afterwards() {
-    let (schema, proxy, builder) = behind_stalling_proxy().await;
+    let (schema, proxy, builder) = behind_faulty_proxy().await;
     let app = builder
         .env("SPORTSGATE_STORE_TIMEOUT", "500ms")
         .env("SPORTSGATE_ANONYMOUS_PLAN", "anonymous")
@@ -474,7 +399,7 @@ async fn a_hanging_database_delays_no_request_past_its_deadline_and_counts_catch
     let key = create_key(&app, "through-outage", "free").await;
     assert_eq!(get_as(&app, "/v1/leagues", &key.token).await.status(), StatusCode::OK);
 
-    proxy.stall(true);
+    proxy.set(Fault::Stall);
     let timed = |started: Instant| {
         let took = started.elapsed();
         assert!(
@@ -508,7 +433,7 @@ async fn a_hanging_database_delays_no_request_past_its_deadline_and_counts_catch
     assert_eq!(app.get("/readyz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
     timed(started);
 
-    proxy.stall(false);
+    proxy.set(Fault::None);
     // The buffered counts reach the database at the next flushes, the retried batch once.
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -530,18 +455,18 @@ async fn a_hanging_database_delays_no_request_past_its_deadline_and_counts_catch
 
 #[tokio::test]
 async fn the_request_deadline_bounds_what_no_shorter_deadline_does() {
-    let (_schema, proxy, builder) = behind_stalling_proxy().await;
+    let (_schema, proxy, builder) = behind_faulty_proxy().await;
     let app = builder
         .env("SPORTSGATE_STORE_TIMEOUT", "10s")
         .env("SPORTSGATE_REQUEST_TIMEOUT", "1s")
         .env("SPORTSGATE_UPSTREAM_BUDGET", "500ms")
         .spawn()
         .await;
-    proxy.stall(true);
+    proxy.set(Fault::Stall);
     let started = Instant::now();
     let r = admin(&app, Method::GET, "/admin/v1/keys").send().await.unwrap();
     assert_eq!(problem(r, 504).await["type"], "/problems/request-timeout");
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
-    proxy.stall(false);
+    proxy.set(Fault::None);
     app.stop().await;
 }

@@ -90,8 +90,13 @@ impl TestApp {
         self.serpapi.received_requests().await.map_or(0, |r| r.len())
     }
 
-    /// Stops accepting and waits for in-flight requests (graceful shutdown).
+    /// Stops accepting and waits for in-flight requests (graceful shutdown). The server
+    /// lets kept-alive connections idle out rather than cut them (up to the 5 s grace), so
+    /// drop answers not read to the end, and other clients, before.
     pub async fn stop(mut self) {
+        // This client's idle connections close with it, as a load balancer's idling out
+        // first would.
+        self.client = reqwest::Client::new();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -128,6 +128,67 @@ async fn sigterm_with_nothing_in_flight_exits_0_promptly() {
     assert!(signalled.elapsed() < Duration::from_secs(3));
 }
 
+/// Sends a GET on `stream` and reads the answer's head and body (`Content-Length` bytes).
+async fn get_on(stream: &mut tokio::net::TcpStream, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&answer).to_lowercase();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if body.len() >= length {
+                return head.to_owned();
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("an answer within 5 s")
+            .unwrap();
+        assert!(n > 0, "closed before a whole answer: {text}");
+        answer.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[tokio::test]
+async fn sigterm_keeps_an_idle_kept_alive_connection_for_its_next_request_answered_with_connection_close() {
+    let mut app = spawn_binary(&[
+        ("SPORTSGATE_PROVIDER", "replay"),
+        ("SPORTSGATE_SHUTDOWN_GRACE", "10s"),
+        ("SPORTSGATE_HEADER_READ_TIMEOUT", "5s"),
+    ]);
+    let addr = host_port(&app.base);
+    let mut kept = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = get_on(&mut kept, "/healthz").await;
+    assert!(
+        head.starts_with("http/1.1 200") && !head.contains("connection: close"),
+        "{head}"
+    );
+
+    sigterm(app.child.id());
+    // Once new connections are refused, a balancer goes elsewhere; this one was idle then.
+    eventually(Duration::from_secs(2), "new connections refused", || async {
+        tokio::net::TcpStream::connect(&addr).await.is_err().then_some(())
+    })
+    .await;
+    let head = get_on(&mut kept, "/healthz").await;
+    assert!(head.starts_with("http/1.1 200"), "served, not cut: {head}");
+    assert!(
+        head.contains("connection: close"),
+        "the client is told not to send more: {head}"
+    );
+    let exit = wait_for_exit(&mut app.child, Duration::from_secs(3))
+        .await
+        .expect("exits once its last connection has closed");
+    assert!(exit.success(), "{exit:?}");
+}
+
 /// `sportsgate serve` with only `env` set; it must refuse to start.
 fn serve_refused(env: &[(&str, &str)], extra_args: &[&str]) -> (Option<i32>, String) {
     let mut args = vec!["serve"];

@@ -4,6 +4,8 @@
 mod helpers;
 #[path = "../support/pg.rs"]
 mod pg;
+#[path = "../support/proxy.rs"]
+mod proxy;
 #[path = "../support/redis.rs"]
 mod redis_support;
 

@@ -1774,5 +1774,6 @@ async fn keyed_answers_are_private_to_shared_caches() {
         "{}",
         header(&anonymous, "cache-control")
     );
+    drop((keyed, anonymous));
     app.stop().await;
 }

@@ -92,6 +92,7 @@ async fn pages_revalidate_with_an_etag_and_unknown_or_escaping_asset_paths_are_4
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
         assert_eq!(header(&r, "content-type"), "application/problem+json", "{path}");
     }
+    drop(first);
     app.stop().await;
 }
 
@@ -105,6 +106,7 @@ async fn admin_with_a_trailing_slash_redirects_to_the_dashboard() {
     let r = client.get(app.url("/admin/")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(header(&r, "location"), "/admin");
+    drop((client, r));
     app.stop().await;
 }
 

@@ -1,12 +1,17 @@
 //! Three real `sportsgate` processes sharing one PostgreSQL schema and one Redis (a key
 //! prefix of their own, or a private `redis-server` for fault tests) behave as one service:
 //! exact limits and quotas under a concurrent burst spread over them, a Redis flush
-//! recovered from the store, Redis killed and restarted under load with no 5xx and no hang.
+//! recovered from the store, Redis killed and restarted under load with no 5xx and no hang,
+//! PostgreSQL hanging or gone with verified keys still served and every count written once
+//! it is back, and one replica stopped (SIGTERM) under load with no request failing.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::helpers::*;
-use crate::pg::PgSchema;
+use crate::pg::{PgSchema, stored_usage};
+use crate::proxy::{Fault, FaultyProxy};
 use crate::redis_support::{PrivateRedis, fresh_prefix, server_url};
 
 const PLANS: &str = r#"
@@ -30,13 +35,23 @@ struct Cluster {
     env: Vec<(String, String)>,
     client: reqwest::Client,
     redis_prefix: String,
-    _schema: PgSchema,
+    schema: PgSchema,
     _config_dir: tempfile::TempDir,
 }
 
 impl Cluster {
     async fn start(redis_url: &str, extra: &[(&str, &str)]) -> Self {
-        let schema = PgSchema::create().await;
+        Self::start_on(PgSchema::create().await, None, redis_url, extra).await
+    }
+
+    /// Replicas on `schema`, reached at `replica_database_url` when given (a proxy in front
+    /// of it); `migrate` and the CLI go to the schema directly.
+    async fn start_on(
+        schema: PgSchema,
+        replica_database_url: Option<&str>,
+        redis_url: &str,
+        extra: &[(&str, &str)],
+    ) -> Self {
         let config_dir = tempfile::tempdir().unwrap();
         let config = config_dir.path().join("sportsgate.toml");
         std::fs::write(&config, PLANS).unwrap();
@@ -53,7 +68,11 @@ impl Cluster {
         // The schema is migrated once before the replicas start, as `migrate` would in a deploy.
         let output = run_binary(&["migrate"], &pairs(&env));
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        let replicas = (0..3).map(|_| spawn_binary(&pairs(&env))).collect();
+        let mut replica_env = pairs(&env);
+        if let Some(url) = replica_database_url {
+            replica_env.push(("SPORTSGATE_DATABASE_URL", url));
+        }
+        let replicas = (0..3).map(|_| spawn_binary(&replica_env)).collect();
         Self {
             replicas,
             env,
@@ -61,11 +80,13 @@ impl Cluster {
                 sportsgate::providers::upstream_client::install_crypto_provider();
                 reqwest::Client::builder()
                     .timeout(Duration::from_secs(10))
+                    // Below the replicas' keep-alive idle limit, as a load balancer's must be.
+                    .pool_idle_timeout(Duration::from_millis(500))
                     .build()
                     .unwrap()
             },
             redis_prefix,
-            _schema: schema,
+            schema,
             _config_dir: config_dir,
         }
     }
@@ -503,4 +524,287 @@ async fn a_failing_upstream_is_asked_once_for_a_burst_over_all_replicas() {
         "the failure was remembered, not repeated"
     );
     assert!(slowest < Duration::from_secs(5), "{slowest:?}");
+}
+
+/// The usage subject of `token`'s key (`key:<id>`).
+fn key_subject(token: &str) -> String {
+    let (id, _) = sportsgate::domain::api_key::parse_token(token).expect("a key token");
+    format!("key:{id}")
+}
+
+/// Polls until the database holds `expected` requests of `subject`, then checks it still
+/// does a flush later (a batch retried after an outage is not written twice).
+async fn usage_settles_at(schema: &PgSchema, subject: &str, expected: i64) {
+    let mut stored = 0;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        stored = stored_usage(schema, subject).await;
+        if stored >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored, expected, "every counted request reached the database");
+    // The replicas flush every second.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(stored_usage(schema, subject).await, expected, "and none twice");
+}
+
+#[tokio::test]
+async fn postgresql_hanging_then_gone_leaves_verified_keys_served_everywhere_and_counts_arrive_once_it_is_back() {
+    let schema = PgSchema::create().await;
+    let (proxy, through_proxy) = FaultyProxy::in_front_of(schema.url());
+    let cluster = Cluster::start_on(
+        schema,
+        Some(&through_proxy),
+        &server_url(),
+        &[("SPORTSGATE_STORE_TIMEOUT", "500ms")],
+    )
+    .await;
+    let token = cluster.create_key("roomy");
+    let subject = key_subject(&token);
+    // Every replica verifies the key while the database answers.
+    for replica in 0..3 {
+        assert_eq!(key_status(&cluster, replica, &token).await.status(), 200);
+    }
+    let mut served = 3;
+    eventually(Duration::from_secs(5), "the first counts in the database", || async {
+        (stored_usage(&cluster.schema, &subject).await == served).then_some(())
+    })
+    .await;
+
+    for fault in [Fault::Stall, Fault::Sever] {
+        proxy.set(fault);
+        // Rounds over a few of the replicas' one-second flushes, which fail meanwhile.
+        for round in 0..4 {
+            for replica in 0..3 {
+                let started = Instant::now();
+                let r = key_status(&cluster, replica, &token).await;
+                let took = started.elapsed();
+                assert_eq!(r.status(), 200, "{fault:?}, round {round}, replica {replica}");
+                assert!(
+                    took < Duration::from_millis(1500),
+                    "{fault:?}: no wait past the 500 ms store deadline on replica {replica}: {took:?}"
+                );
+                served += 1;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(
+            stored_usage(&cluster.schema, &subject).await,
+            3,
+            "{fault:?}: nothing reached the database meanwhile"
+        );
+    }
+
+    proxy.set(Fault::None);
+    usage_settles_at(&cluster.schema, &subject, served).await;
+    assert_eq!(key_status(&cluster, 0, &token).await.status(), 200);
+}
+
+/// What a load worker saw.
+#[derive(Default)]
+struct LoadTally {
+    /// Answers by status.
+    statuses: std::collections::BTreeMap<u16, usize>,
+    /// Answers by replica.
+    by_replica: [usize; 3],
+    /// Requests that failed once sent (reset, cut-off answer, timeout).
+    failed: Vec<String>,
+    /// Which client: kept-alive connections or one per request.
+    kind: &'static str,
+}
+
+/// A client in the role of the load balancer (nginx with `proxy_next_upstream error`, an
+/// ALB): each request goes to the next replica that accepts a connection. A refused
+/// connection means nothing was sent, so the next replica is tried; a request once sent is
+/// never sent again, whatever happens to it.
+struct Balancer {
+    bases: Vec<String>,
+    /// Refused connections, moved on from.
+    refused: AtomicUsize,
+    answered: AtomicUsize,
+}
+
+impl Balancer {
+    /// GET `path` with `token` on replica `first`, or the next one accepting a connection.
+    async fn get(&self, client: &reqwest::Client, first: usize, path: &str, token: &str, tally: &mut LoadTally) {
+        for offset in 0..self.bases.len() {
+            let replica = (first + offset) % self.bases.len();
+            let sent = client
+                .get(format!("{}{path}", self.bases[replica]))
+                .header("x-api-key", token)
+                .send()
+                .await;
+            let response = match sent {
+                Ok(response) => response,
+                Err(e) if e.is_connect() => {
+                    self.refused.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                Err(e) => return tally.failed.push(format!("replica {replica}, {}: {e:?}", tally.kind)),
+            };
+            let status = response.status().as_u16();
+            if let Err(e) = response.bytes().await {
+                return tally
+                    .failed
+                    .push(format!("replica {replica}, {}, answer cut off: {e:?}", tally.kind));
+            }
+            *tally.statuses.entry(status).or_default() += 1;
+            tally.by_replica[replica] += 1;
+            self.answered.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        tally.failed.push("every replica refused the connection".into());
+    }
+}
+
+/// A client that never retries by itself; `pooled` keeps connections alive (idling out
+/// below the replicas' limit, as a load balancer must), else one connection per request.
+fn balancer_client(pooled: bool) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .retry(reqwest::retry::never());
+    let builder = if pooled {
+        builder.pool_idle_timeout(Duration::from_millis(500))
+    } else {
+        builder.pool_max_idle_per_host(0)
+    };
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn sigterm_of_one_replica_under_load_fails_no_request_and_every_count_reaches_the_database() {
+    let slow = fixture_response(NFL_WEEK11).set_delay(Duration::from_millis(1500));
+    let (mut cluster, espn) = espn_cluster(
+        slow,
+        &[
+            ("SPORTSGATE_SHUTDOWN_GRACE", "10s"),
+            ("SPORTSGATE_HEADER_READ_TIMEOUT", "3s"),
+        ],
+    )
+    .await;
+    let token = cluster.create_key("roomy");
+    let victim = 1;
+    let balancer = Arc::new(Balancer {
+        bases: cluster.replicas.iter().map(|r| r.base.clone()).collect(),
+        refused: AtomicUsize::new(0),
+        answered: AtomicUsize::new(0),
+    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // Steady load over every replica: kept-alive connections and a new one per request.
+    let workers: Vec<_> = (0..6)
+        .map(|worker| {
+            let (balancer, token, mut stopped) = (balancer.clone(), token.clone(), stopped.clone());
+            let pooled = worker % 3 != 0;
+            let client = balancer_client(pooled);
+            tokio::spawn(async move {
+                let mut tally = LoadTally {
+                    kind: if pooled { "kept alive" } else { "new connection" },
+                    ..LoadTally::default()
+                };
+                for n in 0.. {
+                    balancer
+                        .get(&client, (worker + n) % 3, "/v1/leagues", &token, &mut tally)
+                        .await;
+                    let pause = tokio::time::timeout(Duration::from_millis(5), stopped.wait_for(|s| *s));
+                    if matches!(pause.await, Ok(Ok(_))) {
+                        break;
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    eventually(Duration::from_secs(5), "the load answered", || async {
+        (balancer.answered.load(Ordering::Relaxed) >= 60).then_some(())
+    })
+    .await;
+
+    // Slow requests on the victim (each date its own upstream call, answered 1.5 s later).
+    let in_flight_client = balancer_client(true);
+    let dates = ["2022-11-17", "2022-11-18", "2022-11-19", "2022-11-20"];
+    let slow_requests: Vec<_> = dates
+        .iter()
+        .map(|date| {
+            let request = in_flight_client
+                .get(format!(
+                    "{}/v1/leagues/nfl/games?date={date}",
+                    cluster.replicas[victim].base
+                ))
+                .header("x-api-key", &token);
+            tokio::spawn(async move {
+                let response = request.send().await.map_err(|e| format!("{e:?}"))?;
+                let answer = (response.status().as_u16(), header(&response, "connection"));
+                response.bytes().await.map_err(|e| format!("cut off: {e:?}"))?;
+                Ok::<_, String>(answer)
+            })
+        })
+        .collect();
+    eventually(Duration::from_secs(5), "every slow request at the upstream", || async {
+        (upstream_calls(&espn).await == dates.len()).then_some(())
+    })
+    .await;
+
+    let signalled = Instant::now();
+    sigterm(cluster.replicas[victim].child.id());
+    assert!(
+        slow_requests.iter().all(|r| !r.is_finished()),
+        "the slow requests were answered before SIGTERM; nothing would be proven"
+    );
+    let exit = wait_for_exit(&mut cluster.replicas[victim].child, Duration::from_secs(12))
+        .await
+        .expect("the victim exits within its 10 s grace");
+    let drained_in = signalled.elapsed();
+    // Load goes on a moment after the victim is gone.
+    let refused_at_exit = balancer.refused.load(Ordering::Relaxed);
+    eventually(
+        Duration::from_secs(5),
+        "connections refused by the stopped replica",
+        || async { (balancer.refused.load(Ordering::Relaxed) >= refused_at_exit + 10).then_some(()) },
+    )
+    .await;
+    stop.send_replace(true);
+
+    let mut total = LoadTally::default();
+    for worker in workers {
+        let tally = worker.await.unwrap();
+        for (status, n) in tally.statuses {
+            *total.statuses.entry(status).or_default() += n;
+        }
+        for replica in 0..3 {
+            total.by_replica[replica] += tally.by_replica[replica];
+        }
+        total.failed.extend(tally.failed);
+    }
+    let mut slow_answers = Vec::new();
+    for request in slow_requests {
+        slow_answers.push(request.await.unwrap());
+    }
+
+    assert!(exit.success(), "the victim exits 0: {exit:?}");
+    assert!(
+        drained_in >= Duration::from_millis(500) && drained_in < Duration::from_secs(10),
+        "it waited for its in-flight requests, within the grace: {drained_in:?}"
+    );
+    assert_eq!(
+        slow_answers,
+        vec![Ok((200, "close".to_owned())); dates.len()],
+        "requests in flight on the victim at SIGTERM complete, telling the client not to reuse the connection"
+    );
+    assert!(total.failed.is_empty(), "failed once sent: {:#?}", total.failed);
+    let answered: usize = total.statuses.values().sum();
+    assert_eq!(total.statuses.get(&200), Some(&answered), "{:?}", total.statuses);
+    assert!(
+        total.by_replica.iter().all(|n| *n > 0),
+        "every replica answered: {:?}",
+        total.by_replica
+    );
+    assert!(
+        balancer.refused.load(Ordering::Relaxed) > 0,
+        "the stopped replica refused new connections"
+    );
+
+    let counted = i64::try_from(answered + dates.len()).unwrap();
+    usage_settles_at(&cluster.schema, &key_subject(&token), counted).await;
 }

@@ -95,6 +95,18 @@ pub async fn store() -> (SqlStore, PgSchema) {
     (store, schema)
 }
 
+/// Requests of `subject` the schema's usage table holds, read past the app.
+pub async fn stored_usage(schema: &PgSchema, subject: &str) -> i64 {
+    let mut conn = PgConnection::connect(schema.url()).await.expect("connect");
+    let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM usage WHERE subject = $1")
+        .bind(subject)
+        .fetch_one(&mut conn)
+        .await
+        .expect("usage total");
+    let _ = conn.close().await;
+    total
+}
+
 fn unreachable(reason: &str) -> String {
     format!(
         "PostgreSQL for tests is unreachable ({reason}); start it or point SPORTSGATE_TEST_POSTGRES_URL at one \
