@@ -4,6 +4,7 @@ pub mod access_log;
 pub mod admin;
 pub mod deadline;
 pub mod gate;
+pub mod guard;
 pub mod hygiene;
 pub mod metrics_auth;
 pub mod request_id;

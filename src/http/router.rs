@@ -16,10 +16,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
-use super::middleware::access_log::access_log;
+use super::middleware::access_log::AccessLogLayer;
 use super::middleware::admin::require_admin;
 use super::middleware::deadline::deadline;
 use super::middleware::gate::{account_gate, gate};
+use super::middleware::guard::guard;
 use super::middleware::hygiene::{MAX_BODY_BYTES, check_request};
 use super::middleware::metrics_auth::require_metrics_token;
 use super::middleware::request_id::{FastUuid, sanitize_request_id};
@@ -119,20 +120,20 @@ fn with_edge_layers(app: Router, options: &RouterOptions) -> Router {
         // calls as well as the handler.
         .layer(
             ServiceBuilder::new()
-                .layer(middleware::from_fn(sanitize_request_id))
+                .layer(guard(sanitize_request_id))
                 .layer(SetSensitiveRequestHeadersLayer::new([
                     header::AUTHORIZATION,
                     HeaderName::from_static("x-api-key"),
                 ]))
                 .layer(SetRequestIdLayer::new(x_request_id.clone(), FastUuid))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
-                .layer(middleware::from_fn(access_log))
+                .layer(AccessLogLayer)
                 .layer(security_headers::layer())
                 .layer(CatchPanicLayer::custom(|_| {
                     axum::response::IntoResponse::into_response(ApiError::Internal("handler panicked".into()))
                 }))
                 .option_layer(cors(&options.cors_origins))
-                .layer(middleware::from_fn(check_request))
+                .layer(guard(check_request))
                 .layer(middleware::from_fn_with_state(options.request_timeout, deadline))
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )

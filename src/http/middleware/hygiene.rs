@@ -6,7 +6,6 @@
 
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::http::problem::ApiError;
@@ -16,11 +15,8 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Largest request body accepted (preferences, admin requests).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-pub async fn check_request(request: Request, next: Next) -> Response {
-    match refusal(&request) {
-        Some((status, detail)) => ApiError::InvalidBody { status, detail }.into_response(),
-        None => next.run(request).await,
-    }
+pub fn check_request(request: &mut Request) -> Option<Response> {
+    refusal(request).map(|(status, detail)| ApiError::InvalidBody { status, detail }.into_response())
 }
 
 fn refusal(request: &Request) -> Option<(StatusCode, String)> {

@@ -4,7 +4,6 @@
 
 use axum::extract::Request as AxumRequest;
 use axum::http::{HeaderValue, Request};
-use axum::middleware::Next;
 use axum::response::Response;
 use rand::Rng;
 use tower_http::request_id::{MakeRequestId, RequestId};
@@ -14,9 +13,9 @@ const MAX_ID_LEN: usize = 128;
 
 /// Drops an `X-Request-Id` that is too long, repeated or holds anything but letters, digits
 /// and `-_.:/+=`, so one is made instead.
-pub async fn sanitize_request_id(mut request: AxumRequest, next: Next) -> Response {
+pub fn sanitize_request_id(request: &mut AxumRequest) -> Option<Response> {
     let headers = request.headers_mut();
-    let values = headers.get_all("x-request-id").iter().collect::<Vec<_>>();
+    let mut values = headers.get_all("x-request-id").iter();
     let plain = |v: &HeaderValue| {
         !v.is_empty()
             && v.len() <= MAX_ID_LEN
@@ -24,10 +23,15 @@ pub async fn sanitize_request_id(mut request: AxumRequest, next: Next) -> Respon
                 .iter()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
     };
-    if values.len() > 1 || values.first().is_some_and(|v| !plain(v)) {
+    let keep = match (values.next(), values.next()) {
+        (None, _) => true,
+        (Some(only), None) => plain(only),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
         headers.remove("x-request-id");
     }
-    next.run(request).await
+    None
 }
 
 #[derive(Clone, Copy, Default)]
