@@ -72,10 +72,10 @@ measure() {
     shift 4
     "${CLIENT_CPU[@]}" python3 "$HERE/keepalive.py" "$port" "$path" "$WARM" "$CONNS" "$@" >/dev/null \
         || die "$label: warm-up failed"
-    callgrind_control -z "$CG_PID" >/dev/null || die "$label: callgrind_control -z failed"
+    callgrind_control -z "$CG_PID" >>"$OUT/control.log" 2>&1 || die "$label: callgrind_control -z failed"
     "${CLIENT_CPU[@]}" python3 "$HERE/keepalive.py" "$port" "$path" "$REQUESTS" "$CONNS" "$@" >/dev/null \
         || die "$label: the counted requests failed"
-    callgrind_control -d "$CG_PID" >/dev/null || die "$label: callgrind_control -d failed"
+    callgrind_control -d "$CG_PID" >>"$OUT/control.log" 2>&1 || die "$label: callgrind_control -d failed"
     DUMPS=$((DUMPS + 1))
     [[ -s $base.$CG_PID.$DUMPS ]] || die "$label: no dump at $base.$CG_PID.$DUMPS"
     printf '%s\t%s\t%s\n' "$label" "$REQUESTS" "$base.$CG_PID.$DUMPS" >>"$OUT/runs.tsv"
@@ -89,8 +89,11 @@ write_plans "$OUT/bench.toml"
 export SPORTSGATE_CONFIG="$OUT/bench.toml" SPORTSGATE_ANONYMOUS_PLAN=unlimited
 export SPORTSGATE_DATABASE_URL="sqlite://$OUT/callgrind.db"
 TOKEN=$(create_key "$BIN")
+# A long live-data lifetime: a cache refresh (re-reading and re-rendering the recording, which
+# happens every 15 s by default) costs millions of instructions and would land in some
+# counted windows and not others.
 env -u SPORTSGATE_REDIS_URL SPORTSGATE_PROVIDER=replay SPORTSGATE_LISTEN="127.0.0.1:$SG_PORT" \
-    SPORTSGATE_LOG_FORMAT=json SPORTSGATE_SHUTDOWN_GRACE=1s \
+    SPORTSGATE_LOG_FORMAT=json SPORTSGATE_SHUTDOWN_GRACE=1s SPORTSGATE_TTL_LIVE=1h \
     "${SERVER_CPU[@]}" "${VALGRIND[@]}" --callgrind-out-file="$OUT/callgrind.out.sportsgate.%p" \
     "$BIN" serve >/dev/null 2>"$OUT/sportsgate.stderr" &
 CG_PID=$!
