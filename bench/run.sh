@@ -151,7 +151,7 @@ meta sg_stdout "access log (JSON, one line a request, on stdout) redirected to /
 
 # ---------------------------------------------------------------- 2. binaries
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-declare -A BIN=()
+declare -A BIN=() BUILT=()
 [[ -n ${SG_BIN:-} ]] && BIN[mimalloc]=$SG_BIN
 [[ -n ${SG_BIN_SYSTEM:-} ]] && BIN[system]=$SG_BIN_SYSTEM
 # Build what is asked and not given; the system build first, so target/dist/sportsgate ends
@@ -163,13 +163,14 @@ for a in system mimalloc; do
         [[ $a == system ]] && die "ALLOCATORS has 'system' but SKIP_BUILD=1 and no SG_BIN_SYSTEM (or set ALLOCATORS=mimalloc)"
         continue
     fi
+    command -v cargo >/dev/null || die "cargo is not installed (or set SG_BIN / SKIP_BUILD=1)"
     flags=(--profile dist --locked)
     [[ $a == system ]] && flags+=(--no-default-features)
     log "cargo build ${flags[*]}"
     (cd "$ROOT" && cargo build "${flags[@]}")
     cp "$TARGET/dist/sportsgate" "$OUT/bin/sportsgate-$a.build"
     BIN[$a]=$OUT/bin/sportsgate-$a.build
-    meta "profile_$a" dist
+    BUILT[$a]="cargo build ${flags[*]}"
 done
 for a in "${ALLOCS[@]}"; do
     src=${BIN[$a]}
@@ -189,21 +190,22 @@ for a in "${ALLOCS[@]}"; do
         esac
     fi
     meta "profile_$a" "$profile"
-    meta "binary_$a" "$src"
+    meta "binary_$a" "${BUILT[$a]:-$src}"
     meta "binary_bytes_$a" "$(stat -c %s "${BIN[$a]}")"
     meta "binary_sha256_$a" "$(sha256sum "${BIN[$a]}" | cut -c1-16)"
     meta "binary_kind_$a" "$(file -b "${BIN[$a]}" 2>/dev/null | grep -o 'not stripped\|stripped' | head -1 || echo '?')"
-    echo "$a: $src ($(stat -c %s "${BIN[$a]}") bytes, profile $profile)"
+    echo "$a: ${BUILT[$a]:-$src} ($(stat -c %s "${BIN[$a]}") bytes, profile $profile)"
 done
 PBIN=${BIN[$PRIMARY]}
 
 # ---------------------------------------------------------------- 3. layout
 # Server(s) under test on one CPU, wrk (and this script with every helper it starts) on another.
-SERVER_CPU=() CLIENT_CPU=()
+SERVER_CPU=() CLIENT_CPU=() SERVER_CPU_ID=""
 cpus=$(python3 -c 'import os; print(" ".join(map(str, sorted(os.sched_getaffinity(0)))))')
 read -r -a CPU_LIST <<<"$cpus"
 if ((PIN)) && ((${#CPU_LIST[@]} >= 2)); then
-    SERVER_CPU=(taskset -c "${CPU_LIST[1]}")
+    SERVER_CPU_ID=${CPU_LIST[1]}
+    SERVER_CPU=(taskset -c "$SERVER_CPU_ID")
     CLIENT_CPU=(taskset -c "${CPU_LIST[0]}")
     taskset -pc "${CPU_LIST[0]}" $$ >/dev/null
     meta layout "servers pinned to CPU ${CPU_LIST[1]} (sportsgate: one tokio worker; nginx: worker_processes 1; redis-server), wrk -t$THREADS -c$CONNECTIONS and the bench's helpers pinned to CPU ${CPU_LIST[0]}"
@@ -312,7 +314,8 @@ for route in "${ROUTES[@]}"; do
             [[ $auth == key ]] && hdr=(-H "x-api-key: $(token_of "$s")")
             code=$(curl -sS "${hdr[@]}" -o "$OUT/bodies/$key.$s.$auth" -w '%{http_code}' "${URL[$s]}$path")
             [[ $code == 200 ]] || die "$s $path ($auth) answered $code"
-            python3 "$HERE/summarize.py" samebody "$OUT/bodies/$key.nginx" "$OUT/bodies/$key.$s.$auth" \
+            cmp -s "$OUT/bodies/$key.nginx" "$OUT/bodies/$key.$s.$auth" \
+                || python3 "$HERE/summarize.py" samebody "$OUT/bodies/$key.nginx" "$OUT/bodies/$key.$s.$auth" \
                 || die "$s $path ($auth): the body differs from nginx's"
         done
     done
@@ -356,6 +359,7 @@ run_load() { # label server route auth round
         -s "$HERE/report.lua" "${hdr[@]}" "$url" >/dev/null
     # shellcheck disable=SC2046
     b=$(cpu_ticks $(server_pids "$server"))
+    [[ -n $SERVER_CPU_ID ]] && grep "^cpu$SERVER_CPU_ID " /proc/stat >"$base.cpustat"
     if [[ $server == sg-redis ]]; then
         curl -sSf -o "$base.metrics-before" "${URL[$server]}/metrics" || die "cannot scrape sg-redis's /metrics"
         redis-cli -p "$REDIS_PORT" INFO commandstats >"$base.redis-before"
@@ -365,6 +369,7 @@ run_load() { # label server route auth round
         -s "$HERE/report.lua" "${hdr[@]}" "$url" >"$base.txt"
     # shellcheck disable=SC2046
     a=$(cpu_ticks $(server_pids "$server"))
+    [[ -n $SERVER_CPU_ID ]] && grep "^cpu$SERVER_CPU_ID " /proc/stat >>"$base.cpustat"
     if [[ $server == sg-redis ]]; then
         ra=$(cpu_ticks "$REDIS_PID")
         redis-cli -p "$REDIS_PORT" INFO commandstats >"$base.redis-after"

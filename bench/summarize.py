@@ -224,7 +224,22 @@ def load_runs(out: Path, meta: dict) -> dict:
                 "bytes": w["bytes"],
                 "server_cpu_s": ticks / hz,
                 "server_cpu_us_per_req": round(ticks / hz * 1e6 / max(w["requests"], 1), 2),
+                # Well under 100 %: the server was not the limit (wrk, or the shared machine, was).
+                "server_cpu_busy": round(ticks / hz / max(w["duration_s"], 1e-9), 3),
             }
+            stat = Path(f"{base}.cpustat")
+            if stat.exists():
+                # The server CPU's own counters: how busy it was with anything (other processes,
+                # interrupts) and how much the hypervisor stole, next to this server's share.
+                rows_ = [list(map(int, t.split()[1:])) for t in stat.read_text().splitlines()]
+                if len(rows_) == 2:
+                    d = [a - b for a, b in zip(rows_[1], rows_[0])]
+                    total = sum(d[:8]) or 1
+                    run["server_cpu_all_busy"] = round((total - d[3] - d[4]) / total, 3)
+                    # user + nice + system time not charged to this server: other processes.
+                    run["server_cpu_other_procs"] = round(max((d[0] + d[1] + d[2]) / total - run["server_cpu_busy"], 0), 3)
+                    run["server_cpu_irq"] = round((d[5] + d[6]) / total, 3)
+                    run["server_cpu_steal"] = round(d[7] / total, 3)
             if Path(f"{base}.redis-after").exists():
                 before, after = redis_calls(Path(f"{base}.redis-before")), redis_calls(Path(f"{base}.redis-after"))
                 delta = {c: after[c] - before.get(c, 0) for c in after if c != "info" and after[c] - before.get(c, 0)}
@@ -303,6 +318,13 @@ def report(out_dir: str, results_dir: str) -> int:
     )
     md.append("")
 
+    others = [r["server_cpu_other_procs"] for sc_ in scenarios.values() for r in sc_["rounds"] if "server_cpu_other_procs" in r]
+    if others and sorted(others)[len(others) // 2] > 0.10:
+        md.append(f"**Warning: the server CPU was shared.** In the median measured run, "
+                  f"{sorted(others)[len(others) // 2] * 100:.0f} % of the pinned server CPU went to other processes: absolute req/s are low and the ratios noisier than on a quiet "
+                  "machine. See the \"server CPU busy\" column.")
+        md.append("")
+
     # Headline: the figures of issue 11's table, primary allocator.
     md.append(f"## Headline ({primary}, best of {meta['rounds']} rounds; ratios are sportsgate ÷ nginx in the same run)")
     md.append("")
@@ -366,16 +388,23 @@ def report(out_dir: str, results_dir: str) -> int:
             f"`{s['path']}`", "—" if s["server"] == "nginx" else ("key" if s["auth"] == "key" else "none"), s["server"],
             f"{b['rps']:,.0f}", " / ".join(f"{x['rps']:,.0f}" for x in s["rounds"]),
             ms(b["lat_us"]["p50"]), ms(b["lat_us"]["p99"]), f"{b['server_cpu_us_per_req']:.1f} µs",
+            f"{b['server_cpu_busy'] * 100:.0f} %"
+            + (f"; others {b['server_cpu_other_procs'] * 100:.0f} %, irq {b['server_cpu_irq'] * 100:.0f} %" if "server_cpu_all_busy" in b else "")
+            + (f", steal {b['server_cpu_steal'] * 100:.0f} %" if b.get("server_cpu_steal", 0) >= 0.005 else ""),
             f"{s['rps_ratio_best']:.2f}×" if "rps_ratio_best" in s else "",
             " / ".join(f"{x:.2f}" for x in s.get("rps_ratio_per_round", [])),
             f"{s['p99_ratio_best']:.2f}×" if "p99_ratio_best" in s else "",
             f"{s['cpu_ratio_best']:.2f}×" if "cpu_ratio_best" in s else "",
         ])
-    md += table(["route", "key", "server", "req/s (best)", "req/s per round", "p50", "p99", "server CPU / req",
+    md += table(["route", "key", "server", "req/s (best)", "req/s per round", "p50", "p99", "server CPU / req", "server CPU busy",
                  "req/s ÷ nginx (best)", "÷ nginx per round", "p99 ÷ nginx", "CPU/req ÷ nginx"], rows)
     md.append("")
     md.append("p50/p99/CPU are those of the best round. Server CPU is utime + stime from `/proc` "
-              "(nginx: master + worker; sg-redis: sportsgate only, Redis below) over the measured run.")
+              "(nginx: master + worker; sg-redis: sportsgate only, Redis below) over the measured run; "
+              "\"busy\" is that CPU time ÷ the run's duration; from the pinned CPU's `/proc/stat` counters, "
+              "\"others\" is the time other processes got on it and \"irq\" the interrupt and softirq time "
+              "(mostly the kernel's loopback network work for this traffic). A server well under 100 % with "
+              "much \"others\" shared its CPU; with little, it waited for wrk.")
     md.append("")
 
     # Keyed vs anonymous cost.
