@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 ROUTE_PATHS = {"sports": "/sports", "games": "/v1/leagues/nfl/games"}
 STAMP_RE = re.compile(rb'"fetched_at":"[0-9T:Z.+-]*"')
 
@@ -142,7 +143,7 @@ def callgrind(out_dir: str) -> int:
             "instructions": totals,
             "requests": int(requests),
             "per_request": round(totals / int(requests)),
-            "dump": str(Path(dump).relative_to(out.parent.parent)) if out.parent.parent in Path(dump).parents else dump,
+            "dump": str(Path(dump).resolve().relative_to(ROOT)) if ROOT in Path(dump).resolve().parents else dump,
         }
     (out / "callgrind.json").write_text(json.dumps(runs, indent=1))
     print(f"\n{'scenario':<28} {'instructions / request':>24} {'÷ nginx':>8}")
@@ -502,7 +503,7 @@ def report(out_dir: str, results_dir: str) -> int:
                 if r:
                     rows.append([f"`{ROUTE_PATHS[route]}`", who, f"{r['per_request']:,}",
                                  f"{r['per_request'] / n['per_request']:.1f}×" if n and who != "nginx" else "", f"`{r['dump']}`"])
-        md += table(["route", "server", "instructions / request", "÷ nginx", "dump (bench/out, not committed)"], rows)
+        md += table(["route", "server", "instructions / request", "÷ nginx", "dump (scratch, not committed)"], rows)
         md.append("")
         md.append("Counts are every thread of the process between `callgrind_control -z` and `-d` (≈7k of "
                   "them are the dump request itself), ÷ requests; sportsgate with `SPORTSGATE_TTL_LIVE=1h`, so no "
@@ -514,7 +515,7 @@ def report(out_dir: str, results_dir: str) -> int:
     md.append("")
     facts = [
         ["CPU", f"{meta['cpu']}, {meta['nproc']} CPUs"],
-        ["RAM", mib(meta["ram_kib"]).replace(" MiB", "") + " MiB"],
+        ["RAM", f"{int(meta['ram_kib']) / 1048576:.1f} GiB"],
         ["kernel / OS", f"{meta['kernel']} / {meta.get('os', '?')}"],
         ["load average before / after", f"{meta['load_before']} / {meta['load_after']}"],
         ["layout", meta["layout"]],
@@ -528,7 +529,12 @@ def report(out_dir: str, results_dir: str) -> int:
     for a in allocs:
         facts.append([f"binary ({a})", f"profile {meta.get(f'profile_{a}')}, {int(meta[f'binary_bytes_{a}']) / 1048576:.1f} MiB "
                       f"({meta.get(f'binary_kind_{a}', '?')}), sha256 {meta[f'binary_sha256_{a}']}…, from `{meta[f'binary_{a}']}`"])
-    tools = [f"{k.removesuffix('_version')} {v}" for k, v in meta.items() if k.endswith("_version")]
+    tools = []
+    for k, v in meta.items():
+        if k.endswith("_version"):
+            name = k.removesuffix("_version")
+            v = v.removeprefix(name).lstrip(" -")  # "valgrind-3.19.0", "rustc 1.95.0 (…)"
+            tools.append(f"{name} {v}")
     facts.append(["tools", ", ".join(tools)])
     facts.append(["commit", f"`{meta['commit']}`, uncommitted changes: {meta['dirty']}"])
     md += table(["", ""], facts)
