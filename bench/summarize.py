@@ -3,6 +3,7 @@
 
   summarize.py check RUN_JSON             exit 1 unless the wrk run completed requests with no errors
   summarize.py line RUN_JSON LABEL        print one line: req/s, p50, p99
+  summarize.py redischeck RUN_BASE        exit 1 unless the Redis run's calls succeeded, ~1 a request
   summarize.py metrics METRICS            exit 1 if sportsgate's /metrics counts a non-200 on a
                                           benched route; else print the count of 200s
   summarize.py samebody A B               exit 1 unless B is A's bytes (or differs only in
@@ -73,6 +74,18 @@ def metrics(path: str) -> int:
         return 1
     print(f"/metrics: {int(ok):,} answers on benched routes, all 200", file=sys.stderr)
     print(int(ok))
+    return 0
+
+
+def redischeck(base: str) -> int:
+    """The Redis run must have talked to Redis for its requests, without failed calls."""
+    before, after = redis_trips(Path(f"{base}.metrics-before")), redis_trips(Path(f"{base}.metrics-after"))
+    delta = {o: n - before.get(o, 0) for o, n in after.items()}
+    served = served_requests(Path(f"{base}.metrics-after")) - served_requests(Path(f"{base}.metrics-before"))
+    failed = sum(n for o, n in delta.items() if o != "ok")
+    if served <= 0 or delta.get("ok", 0) < 0.5 * served or failed > 0.01 * served:
+        print(f"FAIL {base}: {served:.0f} answers, Redis calls {delta}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -571,7 +584,7 @@ def report(out_dir: str, results_dir: str) -> int:
 
 def main() -> int:
     cmds = {
-        "check": (check, 1), "line": (line, 2), "metrics": (metrics, 1), "samebody": (samebody, 2),
+        "check": (check, 1), "line": (line, 2), "redischeck": (redischeck, 1), "metrics": (metrics, 1), "samebody": (samebody, 2),
         "burstcalls": (burstcalls, 4), "callgrind": (callgrind, 1), "report": (report, 2),
     }
     if len(sys.argv) >= 2 and sys.argv[1] == "sample" and len(sys.argv) >= 4:
