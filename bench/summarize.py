@@ -339,7 +339,7 @@ def report(out_dir: str, results_dir: str) -> int:
                   "machine. See the \"server CPU busy\" column.")
         md.append("")
 
-    # Headline: the figures of issue 11's table, primary allocator.
+    # Headline: the figures the README quotes, primary allocator.
     md.append(f"## Headline ({primary}, best of {meta['rounds']} rounds; ratios are sportsgate ÷ nginx in the same run)")
     md.append("")
     rows = []

@@ -18,7 +18,7 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 
 use super::middleware::access_log::AccessLogLayer;
 use super::middleware::admin::require_admin;
-use super::middleware::deadline::deadline;
+use super::middleware::deadline::DeadlineLayer;
 use super::middleware::gate::{account_gate, gate};
 use super::middleware::guard::guard;
 use super::middleware::hygiene::{MAX_BODY_BYTES, check_request};
@@ -134,7 +134,7 @@ fn with_edge_layers(app: Router, options: &RouterOptions) -> Router {
                 }))
                 .option_layer(cors(&options.cors_origins))
                 .layer(guard(check_request))
-                .layer(middleware::from_fn_with_state(options.request_timeout, deadline))
+                .layer(DeadlineLayer(options.request_timeout))
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
 }
