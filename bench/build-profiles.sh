@@ -41,7 +41,7 @@ PY
 rows=()
 for profile in $PROFILES; do
     echo "== cargo clean --profile $profile; cargo build --profile $profile --locked"
-    (cd "$ROOT" && cargo clean --profile "$profile" >/dev/null 2>&1 || true)
+    (cd "$ROOT"; cargo clean --profile "$profile" >/dev/null 2>&1) || true
     load=$(cut -d' ' -f1 /proc/loadavg)
     start=$(date +%s.%N)
     (cd "$ROOT" && cargo build --profile "$profile" --locked --bin sportsgate)
