@@ -151,9 +151,11 @@ impl App {
             () = serving => {},
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "shutdown grace elapsed; dropping the connections still open"),
         }
-        // Counts of the last second would otherwise be lost; bounded, to finish before the
-        // orchestrator's kill (ECS stopTimeout 30 s) even with a hung database.
-        if tokio::time::timeout(Duration::from_secs(5), self.management.usage.flush())
+        // Counts of the last second would otherwise be lost; bounded (one store call is at
+        // most SPORTSGATE_STORE_TIMEOUT, 2 s), so that grace (25 s) + this + the log flush
+        // (1 s) end before the orchestrator's kill (ECS stopTimeout 30 s) even with a hung
+        // database.
+        if tokio::time::timeout(Duration::from_secs(3), self.management.usage.flush())
             .await
             .is_err()
         {

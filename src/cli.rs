@@ -144,9 +144,9 @@ fn config_error(err: &ConfigError) -> ExitCode {
 
 async fn serve(config: Config) -> ExitCode {
     // Log I/O on a background thread so a slow stdout never stalls a request: lines are
-    // batched and written a few times a second (one write per batch, not per line); not
-    // lossy: a full buffer slows requests down rather than dropping lines. The guard flushes
-    // the rest when serve returns.
+    // batched, one write per batch within 20 ms of its first line; not lossy: a full buffer
+    // (8 MiB) slows requests down rather than dropping lines. The guard writes the rest when
+    // serve returns, waiting at most a second.
     let (sink, _flush_on_exit) = LogSink::spawn(std::io::stdout());
     if logging::init(config.log_format, sink.clone()) && config.log_format == LogFormat::Json {
         access::write_directly_to(sink);

@@ -1,8 +1,9 @@
 //! The access log: one JSON line per request, in the same shape as the other JSON log lines
-//! (`timestamp`, `level`, `target`, `message`, then the fields, flat).
+//! (`timestamp`, `level`, `message`, the fields flat, then `target`, as tracing writes them).
 //!
 //! With JSON logs going to a [`LogSink`], the line is written straight into the sink's
-//! buffer: no tracing event, no per-field formatting machinery, no allocation. This runs on
+//! buffer: no tracing event, no per-field formatting machinery, no allocation per line (the
+//! timestamp's date and time are formatted once a second per thread). This runs on
 //! every request, and through tracing's JSON formatter it cost more than routing, the gate
 //! and the cached answer together (bench/results). Elsewhere (pretty logs, tests that
 //! install their own subscriber) the line is an ordinary tracing event.
@@ -35,7 +36,8 @@ pub fn write_directly_to(sink: LogSink) {
 }
 
 pub fn record(line: &AccessLine<'_>) {
-    // The filter still decides (`RUST_LOG`); the check is a cached per-callsite answer.
+    // The filter still decides by target and level (`RUST_LOG=sportsgate::access=off`); the
+    // check is a cached per-callsite answer. Filters on field values do not apply here.
     if !tracing::enabled!(target: TARGET, tracing::Level::INFO) {
         return;
     }

@@ -45,6 +45,7 @@ pub fn install() -> PrometheusHandle {
             if metrics::set_global_recorder(recorder).is_err() {
                 tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
             }
+            INSTALLED.store(true, std::sync::atomic::Ordering::Release);
             describe();
             handle
         })
@@ -139,11 +140,14 @@ pub fn cache_lookup(result: &'static str) {
     );
 }
 
+/// Set once the recorder is installed: handles taken before would be no-ops forever.
+static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Handles of the per-request series, found once and kept: the `metrics` macros build a key
 /// and search the recorder's registry on every call, which costs more than the update
 /// itself. Labels are `&'static str`s from fixed sets (route templates, status and result
-/// names), so the map stays small. Handles taken before the recorder is installed would be
-/// no-ops; `install` runs before the server takes requests.
+/// names), so the map stays small. Until the recorder is installed nothing is kept (a
+/// handle taken then would stay a no-op).
 struct Handles<K, H>(RwLock<Option<HashMap<K, H>>>);
 
 impl<K: Eq + Hash + Copy, H> Handles<K, H> {
@@ -153,6 +157,9 @@ impl<K: Eq + Hash + Copy, H> Handles<K, H> {
 
     /// Applies `update` to the handle of `key`, registering it on first use.
     fn with(&self, key: K, register: impl FnOnce() -> H, update: impl FnOnce(&H)) {
+        if !INSTALLED.load(std::sync::atomic::Ordering::Acquire) {
+            return update(&register());
+        }
         if let Some(handle) = self
             .0
             .read()

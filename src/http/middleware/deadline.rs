@@ -3,7 +3,8 @@
 //! up at 29 s). Upstream and store calls have shorter deadlines of their own; this is the
 //! bound on everything together.
 //!
-//! A tower layer with its own future (a timer beside the inner answer) rather than
+//! A tower layer whose future is tokio's own `Timeout` around the inner answer (so the timer
+//! is checked even when the inner future has used up the task's budget), rather than
 //! `axum::middleware::from_fn`, which boxes a future and clones the inner service on every
 //! request.
 
@@ -15,7 +16,7 @@ use std::time::Duration;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
-use tokio::time::Sleep;
+use tokio::time::Timeout;
 use tower::{Layer, Service};
 
 use crate::http::problem::ApiError;
@@ -51,8 +52,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         WithinDeadline {
-            inner: self.inner.call(request),
-            timer: tokio::time::sleep(self.timeout),
+            inner: tokio::time::timeout(self.timeout, self.inner.call(request)),
             timeout: self.timeout,
         }
     }
@@ -61,9 +61,7 @@ where
 pin_project! {
     pub struct WithinDeadline<F> {
         #[pin]
-        inner: F,
-        #[pin]
-        timer: Sleep,
+        inner: Timeout<F>,
         timeout: Duration,
     }
 }
@@ -76,12 +74,10 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        if let Poll::Ready(answer) = this.inner.poll(cx) {
-            return Poll::Ready(answer);
-        }
-        match this.timer.poll(cx) {
+        match this.inner.poll(cx) {
+            Poll::Ready(Ok(answer)) => Poll::Ready(answer),
             // The inner future is dropped with this one: whatever it waited on is abandoned.
-            Poll::Ready(()) => Poll::Ready(Ok(ApiError::RequestTimeout(*this.timeout).into_response())),
+            Poll::Ready(Err(_elapsed)) => Poll::Ready(Ok(ApiError::RequestTimeout(*this.timeout).into_response())),
             Poll::Pending => Poll::Pending,
         }
     }
