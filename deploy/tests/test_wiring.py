@@ -215,6 +215,9 @@ def test_every_variable_the_deployment_sets_is_read_by_the_binary(tf: Config, co
 def test_alb_and_container_health_checks_hit_what_the_binary_serves(tf: Config, server, binary: Path) -> None:
     (tg,) = tf.of_type("aws_lb_target_group")
     hc = tg.body["health_check"][0]
+    # Liveness, not readiness: /readyz is 503 while PostgreSQL is unreachable, and ECS replaces
+    # tasks failing this check, which would drop the keys they keep serving from memory.
+    assert hc["path"] == "/healthz", hc["path"]
     assert http_status(server.base + hc["path"]) == int(hc["matcher"]), hc["path"]
     ((_, cdef),) = container_definitions(tf)
     command = cdef["healthCheck"]["command"]

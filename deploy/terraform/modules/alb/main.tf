@@ -50,9 +50,14 @@ resource "aws_lb_target_group" "this" {
   vpc_id               = var.vpc_id
   deregistration_delay = 30
 
+  # /healthz, not /readyz: /readyz answers 503 while PostgreSQL is unreachable, and ECS
+  # replaces tasks that fail this check. During a database outage the replicas keep serving
+  # verified keys from memory and buffer their counts; replacing them would throw that away
+  # (a new task cannot start without the database). A process that answers /healthz has
+  # connected, migrated and loaded its keys: serve binds its port only after that.
   health_check {
     enabled             = true
-    path                = "/readyz"
+    path                = "/healthz"
     matcher             = "200"
     protocol            = "HTTP"
     port                = "traffic-port"

@@ -230,7 +230,7 @@ resource "aws_cloudwatch_metric_alarm" "target_latency_p99" {
 
 resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
   alarm_name          = "${var.name}-unhealthy-targets"
-  alarm_description   = "At least one sportsgate task fails the /readyz target health check."
+  alarm_description   = "At least one sportsgate task fails the /healthz target health check."
   namespace           = "AWS/ApplicationELB"
   metric_name         = "UnHealthyHostCount"
   dimensions          = local.tg_dimensions

@@ -50,7 +50,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_vpc_link" {
 # ALB -> tasks
 resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
   security_group_id            = aws_security_group.alb.id
-  description                  = "To the sportsgate tasks (traffic and /readyz health checks)"
+  description                  = "To the sportsgate tasks (traffic and /healthz health checks)"
   ip_protocol                  = "tcp"
   from_port                    = var.container_port
   to_port                      = var.container_port
