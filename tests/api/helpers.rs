@@ -384,6 +384,20 @@ pub fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         .expect("binary runs")
 }
 
+/// Runs `sportsgate ARGS` like [`run_binary`], asserts it exits 0 (showing both streams if
+/// not) and returns its standard output.
+pub fn run_binary_ok(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = run_binary(args, env);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "sportsgate {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 // ---- Shared by the date, team and favourites tests ----
 
 /// SYNTHETIC, not a recording: an ESPN board without events, standing in for days no

@@ -1439,12 +1439,10 @@ fn stderr_of(output: &std::process::Output) -> String {
 
 /// `sportsgate keys create` on `url`; returns the printed key (the token appears once).
 fn cli_create_key(url: &str, name: &str, plan: &str) -> Key {
-    let out = run_binary(
+    let stdout = run_binary_ok(
         &["keys", "create", "--name", name, "--plan", plan],
         &[("SPORTSGATE_DATABASE_URL", url)],
     );
-    let stdout = stdout_of(&out);
-    assert!(out.status.success(), "keys create: {stdout}{}", stderr_of(&out));
     let token = stdout
         .split_whitespace()
         .find(|w| w.starts_with("sg_"))
@@ -1461,9 +1459,7 @@ fn cli_create_key(url: &str, name: &str, plan: &str) -> Key {
 }
 
 fn cli_list(url: &str) -> String {
-    let out = run_binary(&["keys", "list"], &[("SPORTSGATE_DATABASE_URL", url)]);
-    assert!(out.status.success(), "keys list: {}", stderr_of(&out));
-    stdout_of(&out)
+    run_binary_ok(&["keys", "list"], &[("SPORTSGATE_DATABASE_URL", url)])
 }
 
 fn line_of<'a>(list: &'a str, id: &str) -> &'a str {

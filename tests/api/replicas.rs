@@ -66,8 +66,7 @@ impl Cluster {
         ];
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         // The schema is migrated once before the replicas start, as `migrate` would in a deploy.
-        let output = run_binary(&["migrate"], &pairs(&env));
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        run_binary_ok(&["migrate"], &pairs(&env));
         let mut replica_env = pairs(&env);
         if let Some(url) = replica_database_url {
             replica_env.push(("SPORTSGATE_DATABASE_URL", url));
@@ -92,14 +91,7 @@ impl Cluster {
     }
 
     fn create_key(&self, plan: &str) -> String {
-        let output = run_binary(&["keys", "create", "--name", "t", "--plan", plan], &pairs(&self.env));
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        assert!(
-            output.status.success(),
-            "{stdout}{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout
+        run_binary_ok(&["keys", "create", "--name", "t", "--plan", plan], &pairs(&self.env))
             .lines()
             .find_map(|l| l.split("store it now): ").nth(1))
             .expect("a token line")

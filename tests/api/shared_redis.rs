@@ -8,19 +8,12 @@ use crate::redis_support::{PrivateRedis, fresh_prefix, server_url};
 
 #[tokio::test]
 async fn check_reports_the_redis_server_version() {
-    let output = run_binary(
+    let stdout = run_binary_ok(
         &["check"],
         &[
             ("SPORTSGATE_PROVIDER", "replay"),
             ("SPORTSGATE_REDIS_URL", &server_url()),
         ],
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
     );
     let line = stdout.lines().find(|l| l.contains("redis")).expect("a redis line");
     assert!(line.starts_with("ok") && line.contains("server version 7"), "{line}");
