@@ -132,6 +132,23 @@ impl SharedRedis {
         }
     }
 
+    /// Moves the shared counter `name` (under the prefix) on by one; its new value.
+    /// Counters are how one replica tells the others that something changed (keys, purges).
+    pub async fn bump(&self, name: &str) -> Result<i64, SharedError> {
+        let key = self.key(name);
+        self.run(|mut conn| async move { redis::cmd("INCR").arg(key).query_async(&mut conn).await })
+            .await
+    }
+
+    /// The shared counter `name`'s value, 0 if it never moved.
+    pub async fn counter(&self, name: &str) -> Result<i64, SharedError> {
+        let key = self.key(name);
+        let value: Option<i64> = self
+            .run(|mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
+            .await?;
+        Ok(value.unwrap_or(0))
+    }
+
     /// PING, whatever the health flag says; sets it from the answer.
     pub async fn ping(&self) -> Result<(), SharedError> {
         self.attempt(|mut conn| async move { redis::cmd("PING").query_async::<String>(&mut conn).await })

@@ -26,6 +26,8 @@ use crate::shared::SharedRedis;
 pub const FAILURE_MEMORY: Duration = Duration::from_secs(2);
 /// How often a waiting replica looks for the value another is fetching.
 const WAIT_POLL: Duration = Duration::from_millis(25);
+/// The shared counter a purge moves on (`DELETE /admin/v1/cache`).
+const GENERATION: &str = "c:generation";
 
 /// A record as read back: the data and its timestamps.
 pub struct Stored {
@@ -282,12 +284,7 @@ impl SharedTier {
 
     /// Makes every replica's records unreachable (the generation moves on).
     pub async fn purge(&self) {
-        let key = self.redis.key("c:generation");
-        let bumped: Result<i64, _> = self
-            .redis
-            .run(|mut conn| async move { redis::cmd("INCR").arg(key).query_async(&mut conn).await })
-            .await;
-        match bumped {
+        match self.redis.bump(GENERATION).await {
             Ok(generation) => self.generation.store(generation, Ordering::Release),
             Err(err) => tracing::warn!(error = %err, "shared cache not purged: Redis does not answer"),
         }
@@ -295,16 +292,8 @@ impl SharedTier {
 
     /// Reads the purge generation; true when it moved (the local tier must be cleared).
     pub async fn generation_moved(&self) -> bool {
-        let key = self.redis.key("c:generation");
-        let read: Result<Option<i64>, _> = self
-            .redis
-            .run(|mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
-            .await;
-        match read {
-            Ok(generation) => {
-                let generation = generation.unwrap_or(0);
-                self.generation.swap(generation, Ordering::AcqRel) != generation
-            }
+        match self.redis.counter(GENERATION).await {
+            Ok(generation) => self.generation.swap(generation, Ordering::AcqRel) != generation,
             Err(_) => false,
         }
     }

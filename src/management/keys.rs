@@ -113,14 +113,10 @@ impl KeyRing {
     /// Bumps the shared change counter (best effort: the store fingerprint poll still
     /// carries the change within a second if Redis is away).
     async fn announce_change(&self) {
-        if let Some(redis) = self.announce.get() {
-            let key = redis.key(CHANGE_COUNTER);
-            let bumped: Result<i64, _> = redis
-                .run(|mut conn| async move { redis::cmd("INCR").arg(key).query_async(&mut conn).await })
-                .await;
-            if let Err(err) = bumped {
-                tracing::debug!(error = %err, "key change not announced; other replicas see it within a second");
-            }
+        if let Some(redis) = self.announce.get()
+            && let Err(err) = redis.bump(CHANGE_COUNTER).await
+        {
+            tracing::debug!(error = %err, "key change not announced; other replicas see it within a second");
         }
     }
 
@@ -129,12 +125,8 @@ impl KeyRing {
         let Some(redis) = self.announce.get() else {
             return false;
         };
-        let key = redis.key(CHANGE_COUNTER);
-        let counter: Result<Option<i64>, _> = redis
-            .run(|mut conn| async move { redis::cmd("GET").arg(key).query_async(&mut conn).await })
-            .await;
-        match counter {
-            Ok(counter) => self.seen_changes.swap(counter.unwrap_or(0), Ordering::AcqRel) != counter.unwrap_or(0),
+        match redis.counter(CHANGE_COUNTER).await {
+            Ok(counter) => self.seen_changes.swap(counter, Ordering::AcqRel) != counter,
             Err(_) => false,
         }
     }
