@@ -7,6 +7,7 @@ pub mod league;
 pub mod plan;
 pub mod preferences;
 pub mod standings;
+pub mod subject;
 pub mod team;
 pub mod team_match;
 pub mod text;

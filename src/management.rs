@@ -23,6 +23,7 @@ use self::usage::UsageBook;
 use crate::config::ManagementSettings;
 use crate::domain::api_key::ApiKeyRecord;
 use crate::domain::plan::{Plan, Plans};
+use crate::domain::subject;
 use crate::ratelimit::distributed::RedisAdmitter;
 use crate::ratelimit::local::LocalAdmitter;
 use crate::ratelimit::window::QuotaState;
@@ -36,8 +37,9 @@ use crate::telemetry::tally::Tally;
 /// An identified caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// `key:<id>` or `ip:<address>`: what limits and usage are counted against.
-    pub subject: String,
+    /// `key:<id>` or `ip:<address>`: what limits and usage are counted against. Shared, so
+    /// the copies the gate hands to the handler and the accounting cost no allocation.
+    pub subject: Arc<str>,
     pub key: Option<Arc<ApiKeyRecord>>,
     pub plan: Arc<Plan>,
 }
@@ -53,8 +55,7 @@ pub enum GateError {
 }
 
 /// Why the gate answered 429.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rejection {
     /// The plan's rate or burst (slow down).
     Throttled,
@@ -82,7 +83,7 @@ pub struct Management {
     pub rejections: Tally<(String, Rejection)>,
     /// Account routes (`/v1/me*`) are free of the plan's limits, so a caller whose quota is
     /// spent can still see it; this keeps them from being called in a tight loop.
-    account_throttle: governor::DefaultKeyedRateLimiter<String>,
+    account_throttle: governor::DefaultKeyedRateLimiter<Arc<str>>,
     anonymous_plan: Option<Arc<Plan>>,
     trusted_proxies: Vec<ipnet::IpNet>,
     admin_token: Option<SecretString>,
@@ -205,11 +206,8 @@ impl Management {
                     .or_else(|| self.plans.get("free"))
                     .cloned()
                     .ok_or(GateError::KeyRequired)?;
-                let mut subject = String::with_capacity(4 + record.id.as_str().len());
-                subject.push_str("key:");
-                subject.push_str(record.id.as_str());
                 Ok(Caller {
-                    subject,
+                    subject: subject::of_key(record.id.as_str()).into(),
                     key: Some(record),
                     plan,
                 })
@@ -226,7 +224,7 @@ impl Management {
                 let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
                 let ip = client_ip::client_ip(peer, forwarded.as_deref(), &self.trusted_proxies);
                 Ok(Caller {
-                    subject: format!("ip:{}", client_ip::subject_net(ip)),
+                    subject: subject::of_network(client_ip::subject_net(ip)).into(),
                     key: None,
                     plan,
                 })
@@ -250,6 +248,12 @@ impl Management {
         self.account_throttle
             .check_key(&caller.subject)
             .map_err(|not_until| not_until.wait_time_from(governor::clock::DefaultClock::default().now()))
+    }
+
+    /// Counts a 429 for the plan: in Prometheus and in this app's tally (`/admin/v1/stats`).
+    pub fn count_rejection(&self, plan: &Plan, why: Rejection) {
+        crate::telemetry::metrics::ratelimit_rejection(&plan.name);
+        self.rejections.add((plan.name.clone(), why));
     }
 
     /// Accounts an admitted request: usage per route, the key's last use, its history.

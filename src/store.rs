@@ -79,7 +79,7 @@ impl DailyUsage {
     /// The series a subject's requests are charted in: its key, or `anonymous` for every
     /// client address (the store's SQL groups the same way).
     pub fn series_of(subject: &str) -> &str {
-        if subject.starts_with("ip:") {
+        if crate::domain::subject::is_anonymous(subject) {
             "anonymous"
         } else {
             subject

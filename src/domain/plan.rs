@@ -57,6 +57,16 @@ pub enum QuotaWindow {
     Month,
 }
 
+impl QuotaWindow {
+    /// `day` or `month`, as plans and messages say it.
+    pub fn unit(self) -> &'static str {
+        match self {
+            QuotaWindow::Day => "day",
+            QuotaWindow::Month => "month",
+        }
+    }
+}
+
 /// `N/day` or `N/month`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {
@@ -86,12 +96,7 @@ impl Quota {
 
 impl fmt::Display for Quota {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = if self.window == QuotaWindow::Day {
-            "day"
-        } else {
-            "month"
-        };
-        write!(f, "{}/{unit}", self.limit)
+        write!(f, "{}/{}", self.limit, self.window.unit())
     }
 }
 

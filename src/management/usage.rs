@@ -105,7 +105,7 @@ impl UsageBook {
                 used_at: AtomicI64::new(now.timestamp()),
             })
         };
-        if subject.starts_with("ip:") {
+        if crate::domain::subject::is_anonymous(subject) {
             // Anonymous callers are unbounded in number: their total is read in the
             // background (a few at a time) instead of on the request path; until it arrives
             // they count from zero, within their burst.

@@ -131,7 +131,7 @@ impl RedisAdmitter {
         if verdict == Verdict::NeedsSeed {
             let window = window.expect("only a quota needs a seed");
             let quota = plan.quota.expect("only a quota needs a seed");
-            let total = if subject.starts_with("ip:") {
+            let total = if crate::domain::subject::is_anonymous(subject) {
                 // Anonymous callers are unbounded in number: what this replica knows (its
                 // total is loaded in the background), never a store read on the request path.
                 self.ledger.peek(subject, quota, now).await.used

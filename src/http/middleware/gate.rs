@@ -16,7 +16,6 @@ use super::route_label::route_label;
 use crate::http::problem::ApiError;
 use crate::management::{Caller, Management, Rejection};
 use crate::ratelimit::{Admission, headers};
-use crate::telemetry::metrics;
 
 pub async fn gate(
     State(management): State<Arc<Management>>,
@@ -53,10 +52,7 @@ pub async fn gate(
             (response, state)
         }
         Admission::Throttled(state, retry_after) => {
-            metrics::ratelimit_rejection(&caller.plan.name);
-            management
-                .rejections
-                .add((caller.plan.name.clone(), Rejection::Throttled));
+            management.count_rejection(&caller.plan, Rejection::Throttled);
             let rate = caller.plan.rate.map_or_else(String::new, |r| r.to_string());
             let detail = format!(
                 "Plan {} allows {rate} with bursts of {}; retry in {} s.",
@@ -72,21 +68,14 @@ pub async fn gate(
             (error.into_response(), state)
         }
         Admission::QuotaExceeded(state, quota) => {
-            metrics::ratelimit_rejection(&caller.plan.name);
-            management
-                .rejections
-                .add((caller.plan.name.clone(), Rejection::QuotaExceeded));
+            management.count_rejection(&caller.plan, Rejection::QuotaExceeded);
             let resets_at = quota.window.resets_at();
             let retry_after = (resets_at - now).to_std().unwrap_or_default();
             let detail = format!(
                 "Plan {} allows {} requests a {}; all are used. The quota resets at {}.",
                 caller.plan.name,
                 quota.limit,
-                if quota.window.kind == crate::domain::plan::QuotaWindow::Day {
-                    "day"
-                } else {
-                    "month"
-                },
+                quota.window.kind.unit(),
                 crate::domain::time::rfc3339(resets_at)
             );
             let error = ApiError::QuotaExceeded {

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::cache::SportsCache;
 use crate::domain::api_key::KeyView;
 use crate::domain::calendar;
+use crate::domain::subject;
 use crate::http::extract::{NoParams, ValidJson, ValidPath, ValidQuery};
 use crate::http::openapi::responses::{AdminRefusal, BodyRejection, StoreFailure};
 use crate::http::openapi::schemas;
@@ -228,9 +229,9 @@ pub async fn get_usage(
     }
     // Key ids, like every id, in any case; an `ip:` subject is an address, kept as given.
     let subject = params.key.map(|k| match k.split_once(':') {
-        Some((kind, rest)) if kind.eq_ignore_ascii_case("key") => format!("key:{}", rest.to_ascii_lowercase()),
+        Some((kind, rest)) if kind.eq_ignore_ascii_case("key") => subject::of_key(&rest.to_ascii_lowercase()),
         Some((kind, rest)) => format!("{}:{rest}", kind.to_ascii_lowercase()),
-        None => format!("key:{}", k.to_ascii_lowercase()),
+        None => subject::of_key(&k.to_ascii_lowercase()),
     });
     let rows = management
         .usage

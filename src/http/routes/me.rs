@@ -99,7 +99,7 @@ pub async fn get_me(
     };
     let today = now.date_naive();
     let filter = UsageFilter {
-        subject: Some(caller.subject.clone()),
+        subject: Some(caller.subject.to_string()),
         from: Some(today),
         to: Some(today),
         limit: 1000,
@@ -109,7 +109,7 @@ pub async fn get_me(
         *routes.entry(row.key.route).or_default() += row.count;
     }
     Ok(Json(MeResponse {
-        subject: caller.subject.clone(),
+        subject: caller.subject.to_string(),
         key: caller.key.as_deref().map(KeyView::from),
         plan: PlanView::from(caller.plan.as_ref()),
         quota,
